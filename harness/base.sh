@@ -7,6 +7,7 @@
 # plus git worktrees src-stock and src-baseline for side-by-side builds.
 #
 #   base.sh fetch     download and verify only
+#   base.sh verify F  check that file F is the pinned package
 #   base.sh tree      (default) everything above; keeps a tree whose series
 #                     branch has unexported commits unless FORCE=1
 . "$(dirname "$0")/lib.sh"
@@ -127,6 +128,9 @@ add_worktrees() {
 case ${1:-tree} in
 fetch)
 	fetch
+	;;
+verify)
+	verify_deb "${2:?usage: base.sh verify FILE}"
 	;;
 tree)
 	if [ -n "${LINUX_TREE:-}" ]; then

@@ -1,0 +1,51 @@
+# The workbench for the vfio-pci dynamic MSI-X series. `make help` lists
+# the targets; `make demo` and `make check` are the two README commands.
+H := harness
+KERNELS := stock baseline series
+VARIANTS := test modular debug nomsi
+
+.PHONY: help setup tree export export-baseline kernels demo check bench \
+	hygiene vm selftest-workbench clean
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@awk -F':.*## ' '/^[a-zA-Z%_-]+:.*## / { printf "  %-22s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+setup: ## Install build tools, sparse, ccache, busybox and QEMU 10 (idempotent)
+	@$(H)/setup.sh
+
+tree: setup ## Fetch and verify the base; build build/linux: base, baseline, series
+	@$(H)/base.sh tree
+
+export: ## Export the work tree's series commits into series/ (cover letter kept)
+	@$(H)/export.sh series
+
+export-baseline: ## Export the work tree's baseline commit into base/
+	@$(H)/export.sh baseline
+
+kernel-%: ## Build one kernel: kernel-NAME[-VARIANT], e.g. kernel-series-modular
+	@$(H)/kernel.sh $(firstword $(subst -, ,$*)) $(or $(word 2,$(subst -, ,$*)),test) >/dev/null
+
+kernels: tree ## Build the three test kernels: stock, baseline, series
+	@for k in $(KERNELS); do $(H)/kernel.sh $$k test >/dev/null || exit; done
+
+vm: ## Boot KERNEL (e.g. series, series-modular) and run guest SCRIPT in it
+	@$(H)/vm.sh $(or $(KERNEL),series) $(or $(SCRIPT),guest/smoke.sh)
+
+demo: tree ## Main job: build the patched kernel, boot it, show dynamic MSI-X at work
+	@$(H)/demo.sh
+
+check: tree ## Run every test: workbench, hygiene, selftests and QEMU client on 3 kernels
+	@tests/run.sh
+
+hygiene: tree ## Per-patch builds (W=1, modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
+	@$(H)/hygiene.sh
+
+bench: tree ## Benchmarks on the three kernels; writes bench/results.md and plot
+	@bench/run.sh
+
+selftest-workbench: ## Test the workbench itself (failing guest, hang, bad download)
+	@tests/workbench.sh
+
+clean: ## Remove kernel outputs and VM runs (keeps the work tree and download)
+	rm -rf build/out build/vm build/logs

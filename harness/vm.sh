@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Boot a kernel in QEMU 10 (TCG, q35, intel-iommu with interrupt remapping,
+# igb at 00:02.0, nvme with a 2048-entry MSI-X table at 00:03.0, the host
+# root shared read-only over 9p) and run one guest script in it:
+#
+#   vm.sh NAME[-VARIANT] SCRIPT [ARGS...]
+#
+# NAME is stock, baseline or series (VARIANT defaults to test), or a path
+# to a bzImage. SCRIPT runs in the guest, chrooted into the host root, with
+# the project at the same path as on the host. Its output (TAP) is printed
+# here and its exit status is this script's. A guest that does not finish
+# within VM_TIMEOUT seconds is killed and fails the run; the console log of
+# a failed run is kept and named.
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 2 ] || die "usage: vm.sh NAME[-VARIANT]|BZIMAGE SCRIPT [ARGS...]"
+target=$1 script=$2
+shift 2
+VM_TIMEOUT=${VM_TIMEOUT:-900}
+VM_MEM=${VM_MEM:-2048}
+VM_CPUS=${VM_CPUS:-2}
+
+if [ -f "$target" ]; then
+	image=$(realpath "$target") label=$(basename "$(dirname "$(dirname "$(dirname "$(dirname "$image")")")")")
+	outdir=$(dirname "$(dirname "$(dirname "$(dirname "$image")")")")
+else
+	case $target in
+	*-*) label=$target ;;
+	*)   label=$target-test ;;
+	esac
+	outdir=$(kernel_out "${label%%-*}" "${label#*-}")
+	image=$outdir/arch/x86/boot/bzImage
+fi
+[ -f "$image" ] || die "no kernel at $image: run 'make kernel-$label' (or harness/kernel.sh ${label%%-*} ${label#*-})"
+script=$(realpath "$script")
+[ -f "$script" ] || die "no guest script $script"
+initrd=$("$WB_ROOT/harness/initramfs.sh")
+
+run=$WB_BUILD/vm/$label-$(basename "$script" .sh)-$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p "$run/share"
+{
+	echo "# written by harness/vm.sh"
+	printf 'export WB_ROOT=%q WB_KERNEL=%q WB_KERNEL_NAME=%q WB_VARIANT=%q\n' \
+		"$WB_ROOT" "$label" "${label%%-*}" "${label#*-}"
+	[ -d "$outdir/modroot" ] && printf 'export WB_MODROOT=%q\n' "$outdir/modroot"
+	printf 'exec /bin/bash %q' "$script"
+	printf ' %q' "$@"
+	echo
+} >"$run/share/job"
+
+qemu=(qemu-system-x86_64
+	-M q35,kernel-irqchip=split -accel tcg -smp "$VM_CPUS" -m "$VM_MEM"
+	-nodefaults -display none -monitor none -no-reboot
+	-device intel-iommu,intremap=on
+	-device igb,addr=0x2 -nic none
+	-device nvme,serial=wbnvme,msix_qsize=2048,addr=0x3
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on
+	-virtfs "local,path=$run/share,mount_tag=wbrun,security_model=none"
+	-kernel "$image" -initrd "$initrd"
+	-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic ${VM_APPEND:-}"
+	-serial "file:$run/console.log")
+
+t0=$(date +%s)
+say "booting $label: $(basename "$script") $* (timeout ${VM_TIMEOUT}s, run dir ${run#"$WB_ROOT"/})"
+rc=0
+timeout -k 10 "$VM_TIMEOUT" "${qemu[@]}" </dev/null >"$run/qemu.log" 2>&1 || rc=$?
+[ -f "$run/share/output" ] && cat "$run/share/output"
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	warn "guest timed out after ${VM_TIMEOUT}s and was killed; console log: $run/console.log"
+	exit 124
+elif [ "$rc" -ne 0 ]; then
+	warn "QEMU exited $rc: $(tail -n 3 "$run/qemu.log"); console log: $run/console.log"
+	exit 125
+elif [ ! -f "$run/share/rc" ]; then
+	warn "guest ended without finishing its job (panic?); console log: $run/console.log"
+	tail -n 20 "$run/console.log" >&2
+	exit 126
+fi
+rc=$(cat "$run/share/rc")
+say "$label: $(basename "$script") exited $rc in $(($(date +%s) - t0))s"
+if [ "$rc" -ne 0 ]; then
+	warn "console log: $run/console.log"
+else
+	rm -f "$run/console.log.keep"
+fi
+exit "$rc"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Tests of the workbench itself (TAP): a corrupted download is refused, a
+# failing guest fails the run, a hung guest is killed at the timeout and its
+# console log is kept, and the scripts parse.
+. "$(dirname "$0")/../harness/lib.sh"
+set +e
+
+n=0 failed=0
+check() {
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=$((failed + 1)); fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+kernel=${WB_SELFTEST_KERNEL:-stock}
+
+echo "TAP version 13"
+echo "1..8"
+
+syntax_ok() {
+	local f
+	for f in "$WB_ROOT"/harness/*.sh "$WB_ROOT"/guest/*.sh "$WB_ROOT"/tests/*.sh "$WB_ROOT"/bench/*.sh "$WB_ROOT"/.ci/run; do
+		[ -f "$f" ] || continue
+		bash -n "$f" || return 1
+	done
+}
+check "every workbench script parses" syntax_ok
+
+deb=$WB_BUILD/dl/${DEB_PACKAGE}_${DEB_VERSION/:/%3a}_all.deb
+corrupt_refused() {
+	cp "$deb" "$tmp/bad.deb"
+	printf 'X' | dd of="$tmp/bad.deb" bs=1 seek=100000 conv=notrunc status=none
+	! "$WB_ROOT/harness/base.sh" verify "$tmp/bad.deb" 2>"$tmp/verify.err" &&
+		grep -q 'refusing' "$tmp/verify.err"
+}
+check "a corrupted base download is refused" corrupt_refused
+check "the pinned base download is accepted" "$WB_ROOT/harness/base.sh" verify "$deb"
+
+"$WB_ROOT/harness/vm.sh" "$kernel" "$WB_ROOT/guest/fail.sh" >"$tmp/fail.out" 2>&1
+rc=$?
+check "a failing guest fails the run (exit $rc)" test "$rc" -eq 3
+check "a failing guest's output comes back" grep -q 'fails on purpose' "$tmp/fail.out"
+
+t0=$(date +%s)
+VM_TIMEOUT=40 "$WB_ROOT/harness/vm.sh" "$kernel" "$WB_ROOT/guest/hang.sh" >"$tmp/hang.out" 2>&1
+rc=$?
+took=$(($(date +%s) - t0))
+check "a hung guest is killed at the timeout (exit $rc after ${took}s)" test "$rc" -eq 124 -a "$took" -lt 70
+log=$(sed -n 's/.*console log: \(.*console.log\).*/\1/p' "$tmp/hang.out" | tail -n 1)
+check "a hung guest's console log is kept ($log)" test -s "$log"
+
+"$WB_ROOT/harness/vm.sh" "$kernel" "$WB_ROOT/guest/smoke.sh" >"$tmp/smoke.out" 2>&1
+check "a passing guest passes: platform smoke test" test $? -eq 0
+sed 's/^/# /' "$tmp/smoke.out"
+[ "$failed" -eq 0 ]
