@@ -12,49 +12,25 @@
 #                     branch has unexported commits unless FORCE=1
 . "$(dirname "$0")/lib.sh"
 
-DL=$WB_BUILD/dl
-DEB=$DL/${DEB_PACKAGE}_${DEB_VERSION/:/%3a}_all.deb
-# Fixed identity and dates make base and baseline the same commits on every
-# machine, so a series' base-commit line means something.
-export GIT_AUTHOR_NAME=workbench GIT_AUTHOR_EMAIL=workbench@localhost
-export GIT_COMMITTER_NAME=workbench GIT_COMMITTER_EMAIL=workbench@localhost
-FIXED_DATE="2024-11-17 00:00:00 +0000"
-
-verify_deb() {
-	local sum
-	sum=$(sha256sum "$1" | cut -d' ' -f1)
-	[ "$sum" = "$DEB_SHA256" ] || {
-		printf 'error: %s has sha256 %s, expected %s; refusing it\n' "$1" "$sum" "$DEB_SHA256" >&2
-		return 1
-	}
-}
+DEB=$(base_deb)
 
 fetch() {
-	mkdir -p "$DL"
+	mkdir -p "$(dirname "$DEB")"
 	if [ -f "$DEB" ] && verify_deb "$DEB" 2>/dev/null; then
 		return
 	fi
 	rm -f "$DEB"
 	say "downloading $DEB_PACKAGE=$DEB_VERSION"
-	(cd "$DL" && apt-get download -q "$DEB_PACKAGE=$DEB_VERSION") >"$WB_LOGS/fetch.log" 2>&1 ||
+	(cd "$(dirname "$DEB")" && apt-get download -q "$DEB_PACKAGE=$DEB_VERSION") >"$WB_LOGS/fetch.log" 2>&1 ||
 		die "apt-get download $DEB_PACKAGE=$DEB_VERSION failed (log: $WB_LOGS/fetch.log); is the version still in the archive?"
 	verify_deb "$DEB" || { rm -f "$DEB"; exit 1; }
 	say "verified sha256 of $(basename "$DEB")"
 }
 
-extract_base() {
+extract_into_tree() {
 	local tmp=$WB_BUILD/linux.tmp
 	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	dpkg-deb --fsys-tarfile "$DEB" | tar -xO "./$DEB_TARBALL" | xz -dc -T0 |
-		tar -x -C "$tmp" --strip-components=1
-	git -C "$tmp" init -q -b base-branch
-	git -C "$tmp" config core.autocrlf false
-	git -C "$tmp" config gc.auto 0
-	git -C "$tmp" add -A -f  # Debian's .gitignore ignores the whole top level
-	GIT_AUTHOR_DATE=$FIXED_DATE GIT_COMMITTER_DATE=$FIXED_DATE \
-		git -C "$tmp" commit -q -m "Debian linux-source-6.12 $DEB_VERSION"
-	git -C "$tmp" tag base
+	extract_base "$tmp"
 	mv "$tmp" "$WB_TREE"
 }
 
@@ -65,26 +41,19 @@ apply_baseline() {
 	if git_tree rev-parse -q --verify baseline >/dev/null && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
 		return
 	fi
-	git_tree checkout -q --detach base
-	GIT_COMMITTER_DATE=$FIXED_DATE git_tree am -q --committer-date-is-author-date \
-		$(baseline_patches) || die "baseline patch does not apply to base"
+	git_tree checkout -q -f --detach base
+	am_fixed "$WB_TREE" $(baseline_patches) || die "baseline patch does not apply to base"
 	git_tree tag -f baseline >/dev/null
 	echo "$sum" >"$stamp"
 	say "baseline: $(git_tree log --oneline -1 baseline)"
 }
 
-# Cover letter text (subject, blank line, body) of series/0000-cover-letter.patch,
-# kept as the branch description so that format-patch regenerates it.
+# The cover letter text, kept as the branch description so that
+# format-patch --cover-from-description regenerates it.
 cover_to_description() {
 	local cover=$WB_ROOT/series/0000-cover-letter.patch
 	[ -f "$cover" ] || return 0
-	awk '
-		/^Subject: / && !subj { sub(/^Subject: (\[[^]]*\] )?/, ""); print; print ""; subj = 1; next }
-		subj && !body && /^$/ { body = 1; next }
-		body && /^[^ ].* \([0-9]+\):$/ { exit }
-		body { print }
-	' "$cover" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$WB_BUILD/cover.txt"
-	git_tree config branch.series.description "$(cat "$WB_BUILD/cover.txt")"
+	git_tree config branch.series.description "$(cover_text "$cover")"
 }
 
 apply_series() {
@@ -140,7 +109,7 @@ tree)
 	fetch
 	if [ ! -d "$WB_TREE/.git" ]; then
 		run_step "extracting $DEB_PACKAGE $DEB_VERSION into a git work tree" \
-			"$WB_LOGS/extract.log" extract_base
+			"$WB_LOGS/extract.log" extract_into_tree
 	fi
 	apply_baseline
 	apply_series

@@ -69,3 +69,61 @@ series_patches() { ls "$WB_ROOT"/series/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null
 baseline_patches() { ls "$WB_ROOT"/base/[0-9][0-9][0-9][0-9]-*.patch; }
 
 git_tree() { git -C "$WB_TREE" -c user.name=workbench -c user.email=workbench@localhost "$@"; }
+
+# --- the pinned base -------------------------------------------------------
+
+base_deb() { echo "$WB_BUILD/dl/${DEB_PACKAGE}_${DEB_VERSION/:/%3a}_all.deb"; }
+
+verify_deb() {
+	local sum
+	sum=$(sha256sum "$1" | cut -d' ' -f1)
+	[ "$sum" = "$DEB_SHA256" ] || {
+		printf 'error: %s has sha256 %s, expected %s; refusing it\n' "$1" "$sum" "$DEB_SHA256" >&2
+		return 1
+	}
+}
+
+# Fixed identity and dates make base and baseline the same commits on every
+# machine, so a series' base-commit line means something.
+FIXED_DATE="2024-11-17 00:00:00 +0000"
+git_fixed() {
+	GIT_AUTHOR_NAME=workbench GIT_AUTHOR_EMAIL=workbench@localhost \
+	GIT_COMMITTER_NAME=workbench GIT_COMMITTER_EMAIL=workbench@localhost \
+	GIT_COMMITTER_DATE=$FIXED_DATE git "$@"
+}
+
+# extract_base DIR: the package's source as a git repo, one commit tagged base.
+extract_base() {
+	local dir=$1
+	mkdir -p "$dir"
+	dpkg-deb --fsys-tarfile "$(base_deb)" | tar -xO "./$DEB_TARBALL" | xz -dc -T0 |
+		tar -x -C "$dir" --strip-components=1
+	git -C "$dir" init -q -b base-branch
+	git -C "$dir" config core.autocrlf false
+	git -C "$dir" config gc.auto 0
+	git -C "$dir" add -A -f  # Debian's .gitignore ignores the whole top level
+	GIT_AUTHOR_DATE=$FIXED_DATE git_fixed -C "$dir" commit -q \
+		-m "Debian linux-source-6.12 $DEB_VERSION"
+	git -C "$dir" tag base
+}
+
+# am_fixed DIR PATCH...: git am with the fixed committer.
+am_fixed() {
+	local dir=$1
+	shift
+	git_fixed -C "$dir" am -q --committer-date-is-author-date "$@"
+}
+
+# cover_text COVER: subject, blank line and body of a cover letter, the
+# form git format-patch --cover-from-description=subject takes back.
+cover_text() {
+	awk '
+		hdr && /^$/ { hdr = 0; body = 1; print subj; print ""; next }
+		hdr && /^Subject: / { subj = $0; sub(/^Subject: (\[[^]]*\] )?/, "", subj); insubj = 1; next }
+		hdr && insubj && /^[ \t]/ { s = $0; sub(/^[ \t]+/, "", s); subj = subj " " s; next }
+		hdr { insubj = 0; next }
+		body && /^[^ ].* \([0-9]+\):$/ { exit }
+		body { print }
+		BEGIN { hdr = 1 }
+	' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+}

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# The kernel test robot's checks, for every patch of the series (TAP):
+#  - the series applies with git am to a freshly extracted base + baseline,
+#    and format-patch regenerates every file of series/ (cover letter text
+#    and base-commit included);
+#  - per patch, applied in order: W=1 builds with VFIO_PCI built in, with
+#    VFIO_PCI=m through modpost, and with CONFIG_PCI_MSI=n; sparse on the
+#    C files it touches; checkpatch --strict; kernel-doc on touched C files
+#    and headers; codespell on the commit message;
+#  - a clang (LLVM=1) W=1 build of the final series.
+# A warning that the baseline does not have fails the patch; the report
+# names the patch and the warning. Builds are incremental in the work
+# tree's own output directories (build/out/series-*).
+. "$(dirname "$0")/lib.sh"
+. "$WB_ROOT/harness/kbuild.sh"
+
+H=$WB_BUILD/hygiene
+rm -rf "$H"
+mkdir -p "$H/ref"
+t_start=$(date +%s)
+n=0 failed=0
+report() { # report OK|FAIL DESCRIPTION [DETAILS-FILE]
+	n=$((n + 1))
+	if [ "$1" = OK ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+		[ -s "${3:-}" ] && sed 's/^/#   /' "$3" | head -n 40
+	fi
+	return 0
+}
+
+[ -z "$(git_tree status --porcelain --untracked-files=no)" ] ||
+	die "$WB_TREE has uncommitted changes; commit them before the hygiene check"
+mapfile -t commits < <(git_tree rev-list --reverse baseline..series)
+[ ${#commits[@]} -gt 0 ] || die "no series commits above baseline"
+restore=$(git_tree symbolic-ref -q --short HEAD || git_tree rev-parse HEAD)
+trap 'git_tree checkout -q "$restore"' EXIT
+echo "TAP version 13"
+
+# --- 1. git am on a fresh extraction, and the exported files round-trip ---
+fresh_apply() {
+	local fresh=$H/fresh
+	extract_base "$fresh" &&
+	am_fixed "$fresh" $(baseline_patches) && git -C "$fresh" tag baseline &&
+	git -C "$fresh" checkout -q -b series &&
+	am_fixed "$fresh" $(series_patches) &&
+	[ "$(git -C "$fresh" rev-parse base^{tree})" = "$(git_tree rev-parse base^{tree})" ] &&
+	[ "$(git -C "$fresh" rev-parse baseline)" = "$(git_tree rev-parse baseline)" ]
+}
+roundtrip() {
+	local fresh=$H/fresh regen=$H/regen f
+	git -C "$fresh" config branch.series.description "$(cover_text "$WB_ROOT/series/0000-cover-letter.patch")"
+	git -C "$fresh" format-patch -q --cover-letter --cover-from-description=subject \
+		--base=baseline --no-signature --zero-commit -o "$regen" baseline..series || return 1
+	grep -q "^base-commit: $(git -C "$fresh" rev-parse baseline)$" "$regen/0000-cover-letter.patch" || {
+		echo "regenerated cover letter has no base-commit of the baseline"; return 1; }
+	for f in "$WB_ROOT"/series/*.patch; do
+		diff -u -I '^Date: ' "$f" "$regen/$(basename "$f")" || return 1
+	done
+	[ "$(ls "$regen" | wc -l)" -eq "$(ls "$WB_ROOT"/series/*.patch | wc -l)" ]
+}
+if run_step "git am onto a fresh base + baseline" "$H/fresh.log" fresh_apply 2>/dev/null; then
+	report OK "series applies with git am to a freshly extracted base + baseline"
+	roundtrip >"$H/roundtrip.log" 2>&1 && report OK "format-patch regenerates series/ (cover letter text, base-commit)" ||
+		report FAIL "format-patch regenerates series/ (cover letter text, base-commit)" "$H/roundtrip.log"
+else
+	report FAIL "series applies with git am to a freshly extracted base + baseline" "$H/fresh.log"
+	report FAIL "format-patch regenerates series/ (skipped: no fresh tree)"
+fi
+rm -rf "$H/fresh"
+
+# --- 2. warnings, normalised to "file: message" so line moves do not count ---
+norm_warnings() {
+	sed -n -E 's#^(\.\./)*([^ :]+):[0-9]+:([0-9]+:)? (warning|error): (.*)$#\2: \4: \5#p;
+		   s#^(WARNING|ERROR): modpost: (.*)$#modpost: \1: \2#p' "$@" |
+		sed -E "s#^$WB_TREE/##" | sort -u
+}
+new_warnings() { # new_warnings REF LOG...: warnings not in REF
+	norm_warnings "${@:2}" | comm -23 - "$1"
+}
+
+changed_files() { git_tree diff --name-only --diff-filter=AM "$1"; }
+kernel_c_files() { grep -E '\.c$' | grep -v '^tools/' || true; }
+doc_files() { grep -E '\.[ch]$' | grep -v '^tools/' || true; }
+
+per_patch_variants=(test modular nomsi)
+build_targets() {
+	case $1 in
+	modular) echo vmlinux modules ;;
+	*)       echo vmlinux ;;
+	esac
+}
+hbuild() { # hbuild VARIANT LOG
+	local out
+	out=$(kernel_out series "$1")
+	kconfigure "$WB_TREE" "$out" "$1" >"$2" 2>&1 &&
+	# shellcheck disable=SC2046
+	kmake "$WB_TREE" "$out" "$1" $(build_targets "$1") >>"$2" 2>&1
+}
+sparse_files() { # sparse_files LOG FILE...
+	local f out
+	out=$(kernel_out series test)
+	: >"$1"
+	for f in "${@:2}"; do
+		kmake "$WB_TREE" "$out" test C=2 "${f%.c}.o" >>"$1" 2>&1 || return 1
+	done
+}
+kdoc_files() { # kdoc_files LOG FILE...
+	local f
+	: >"$1"
+	for f in "${@:2}"; do
+		(cd "$WB_TREE" && scripts/kernel-doc -none "$f") >>"$1" 2>&1
+	done
+}
+
+# Reference: the baseline, with everything the series touches rebuilt so
+# that its warnings are on record.
+mapfile -t all_touched < <(git_tree diff --name-only baseline series)
+mapfile -t ref_c < <(git_tree diff --name-only --diff-filter=M baseline series | kernel_c_files)
+mapfile -t ref_doc < <(git_tree diff --name-only --diff-filter=M baseline series | doc_files)
+git_tree checkout -q --detach baseline
+reference() {
+	local v
+	(cd "$WB_TREE" && for f in "${all_touched[@]}"; do [ -f "$f" ] && touch "$f"; done; true)
+	for v in "${per_patch_variants[@]}" clang; do
+		say "reference build: baseline $v"
+		hbuild "$v" "$H/ref/build-$v.log" || return 1
+		norm_warnings "$H/ref/build-$v.log" >"$H/ref/warn-$v"
+	done
+	sparse_files "$H/ref/sparse.log" "${ref_c[@]}" && norm_warnings "$H/ref/sparse.log" >"$H/ref/warn-sparse"
+	kdoc_files "$H/ref/kdoc.log" "${ref_doc[@]}"
+	norm_warnings "$H/ref/kdoc.log" >"$H/ref/warn-kdoc"
+}
+run_step "baseline reference builds (test, modular, nomsi, clang)" "$H/ref.log" reference
+
+# --- 3. every patch, in order ----------------------------------------------
+i=0
+for c in "${commits[@]}"; do
+	i=$((i + 1))
+	subj=$(git_tree log -1 --format=%s "$c")
+	tag="patch $i/${#commits[@]} \"$subj\""
+	d=$H/$(printf %02d "$i")
+	mkdir -p "$d"
+	git_tree checkout -q --detach "$c"
+	t0=$(date +%s)
+	for v in "${per_patch_variants[@]}"; do
+		if hbuild "$v" "$d/build-$v.log"; then
+			new_warnings "$H/ref/warn-$v" "$d/build-$v.log" >"$d/new-$v"
+			if [ -s "$d/new-$v" ]; then
+				report FAIL "$tag: $v W=1 build: new warnings" "$d/new-$v"
+			else
+				report OK "$tag: $v W=1 build"
+			fi
+		else
+			tail -n 30 "$d/build-$v.log" >"$d/fail-$v"
+			report FAIL "$tag: $v W=1 build fails" "$d/fail-$v"
+		fi
+	done
+	mapfile -t cfiles < <(changed_files "$c^..$c" | kernel_c_files)
+	if [ ${#cfiles[@]} -eq 0 ]; then
+		report OK "$tag: sparse # SKIP no kernel C file touched"
+	elif sparse_files "$d/sparse.log" "${cfiles[@]}"; then
+		new_warnings "$H/ref/warn-sparse" "$d/sparse.log" >"$d/new-sparse"
+		[ -s "$d/new-sparse" ] && report FAIL "$tag: sparse: new warnings" "$d/new-sparse" ||
+			report OK "$tag: sparse (${cfiles[*]})"
+	else
+		report FAIL "$tag: sparse run fails" "$d/sparse.log"
+	fi
+	(cd "$WB_TREE" && git format-patch -1 --stdout "$c" | scripts/checkpatch.pl --strict --quiet -) >"$d/checkpatch.log" 2>&1 &&
+		report OK "$tag: checkpatch --strict" || report FAIL "$tag: checkpatch --strict" "$d/checkpatch.log"
+	mapfile -t dfiles < <(changed_files "$c^..$c" | doc_files)
+	kdoc_files "$d/kdoc.log" "${dfiles[@]}"
+	new_warnings "$H/ref/warn-kdoc" "$d/kdoc.log" >"$d/new-kdoc"
+	[ -s "$d/new-kdoc" ] && report FAIL "$tag: kernel-doc: new warnings" "$d/new-kdoc" ||
+		report OK "$tag: kernel-doc -none (${#dfiles[@]} files)"
+	git_tree log -1 --format=%B "$c" | codespell - >"$d/codespell.log" 2>&1 &&
+		report OK "$tag: codespell on the commit message" || report FAIL "$tag: codespell on the commit message" "$d/codespell.log"
+	say "$tag checked in $(($(date +%s) - t0))s"
+done
+
+# --- 4. clang on the final series ------------------------------------------
+if hbuild clang "$H/clang.log"; then
+	new_warnings "$H/ref/warn-clang" "$H/clang.log" >"$H/new-clang"
+	[ -s "$H/new-clang" ] && report FAIL "final series: clang W=1 build: new warnings" "$H/new-clang" ||
+		report OK "final series: clang (LLVM=1) W=1 build"
+else
+	tail -n 30 "$H/clang.log" >"$H/fail-clang"
+	report FAIL "final series: clang (LLVM=1) W=1 build fails" "$H/fail-clang"
+fi
+
+echo "1..$n"
+say "hygiene: $((n - failed))/$n checks passed in $(($(date +%s) - t_start))s (logs: ${H#"$WB_ROOT"/})"
+[ "$failed" -eq 0 ]

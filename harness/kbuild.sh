@@ -1,0 +1,83 @@
+# shellcheck shell=bash
+# Kernel build functions (sourced after lib.sh): configure a variant from
+# tinyconfig plus fragments, build it incrementally through ccache with W=1.
+
+# Reproducible version strings keep ccache hits across rebuilds.
+export KBUILD_BUILD_TIMESTAMP="2024-11-17" KBUILD_BUILD_USER=wb KBUILD_BUILD_HOST=wb
+
+variant_frags() {
+	case $1 in
+	test)    echo configs/test.config ;;
+	modular) echo configs/test.config configs/modular.config ;;
+	debug)   echo configs/test.config configs/debug.config ;;
+	nomsi)   echo configs/test.config configs/nomsi.config ;;
+	clang)   echo configs/test.config ;;
+	*)       die "unknown variant '$1' (test, modular, debug, nomsi or clang)" ;;
+	esac
+}
+
+# kmake SRC OUT VARIANT ARGS...: make in SRC with output in OUT. Every
+# build is W=1: the hygiene check needs it, and one set of flags lets the
+# test kernels and the per-patch builds share ccache entries.
+kmake() {
+	local src=$1 out=$2 variant=$3
+	shift 3
+	if [ "$variant" = clang ]; then
+		make -C "$src" O="$out" -j"$WB_JOBS" LLVM=1 CC="ccache clang" HOSTCC="ccache clang" W=1 "$@"
+	else
+		make -C "$src" O="$out" -j"$WB_JOBS" CC="ccache gcc" HOSTCC="ccache gcc" W=1 "$@"
+	fi
+}
+
+# Every option a fragment sets must survive olddefconfig: a silently
+# dropped option means a kernel that does not test what it claims.
+check_config() {
+	local out=$1 frag line opt val got bad=0
+	shift
+	for frag in "$@"; do
+		while IFS= read -r line; do
+			case $line in
+			CONFIG_*=*) opt=${line%%=*} val=${line#*=} ;;
+			"# CONFIG_"*" is not set") opt=${line#\# } opt=${opt%% *} val=n ;;
+			*) continue ;;
+			esac
+			got=$(grep -E "^($opt=|# $opt is not set)" "$out/.config" || true)
+			case $got in
+			"$opt=$val") ;;
+			"# $opt is not set") [ "$val" = n ] || { warn "$frag: $opt=$val became unset"; bad=1; } ;;
+			*) { [ "$val" = n ] && [ -z "$got" ]; } || { warn "$frag: $opt=$val became '${got:-absent}'"; bad=1; } ;;
+			esac
+		done <"$WB_ROOT/$frag"
+	done
+	return $bad
+}
+
+# kconfigure SRC OUT VARIANT: (re)write OUT/.config when the fragments changed.
+kconfigure() {
+	local src=$1 out=$2 variant=$3 f sum frags
+	read -ra frags <<<"$(variant_frags "$variant")"
+	sum=$(cd "$WB_ROOT" && cat "${frags[@]}" | sha256sum | cut -d' ' -f1)
+	[ -f "$out/.config" ] && [ "$(cat "$out/.wb-config.sum" 2>/dev/null)" = "$sum" ] && return
+	mkdir -p "$out"
+	kmake "$src" "$out" "$variant" tinyconfig
+	for f in "${frags[@]}"; do
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$WB_ROOT/$f"
+	done
+	kmake "$src" "$out" "$variant" olddefconfig
+	check_config "$out" "${frags[@]}"
+	echo "$sum" >"$out/.wb-config.sum"
+}
+
+# kbuild SRC OUT VARIANT: bzImage, plus modules installed under OUT/modroot
+# for the modular variant.
+kbuild() {
+	local src=$1 out=$2 variant=$3
+	kconfigure "$src" "$out" "$variant"
+	if [ "$variant" = modular ]; then
+		kmake "$src" "$out" "$variant" bzImage modules
+		rm -rf "$out/modroot"
+		kmake "$src" "$out" "$variant" INSTALL_MOD_PATH="$out/modroot" modules_install
+	else
+		kmake "$src" "$out" "$variant" bzImage
+	fi
+}

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msix-qtest: drive a QEMU vfio-pci device's MSI-X over the qtest socket
+ * the way a Linux guest driver does, one request_irq() at a time.
+ *
+ * QEMU is started elsewhere with "-S -qtest unix:SOCK,server=on,wait=off".
+ * This program finds the device's config space through 0xcf8/0xcfc, maps
+ * BAR0 and the BAR holding the MSI-X table, enables memory decoding and bus
+ * mastering, enables MSI-X with the function masked, masks every entry,
+ * drops the function mask and then programs and unmasks vectors 0..N-1 one
+ * at a time. After each unmask it reads the vfio-msix lines of
+ * /proc/interrupts for the host device and prints one result line:
+ *
+ *   step V live LIST counts LIST usec T
+ *
+ * With -m LOG it also appends a marker line before and after each step to
+ * LOG (opened O_APPEND), so that QEMU's trace output, written to the same
+ * file, can be attributed to the step that caused it.
+ *
+ * No dependencies beyond libc.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PCI_COMMAND		0x04
+#define  PCI_COMMAND_MEMORY	0x2
+#define  PCI_COMMAND_MASTER	0x4
+#define PCI_STATUS		0x06
+#define  PCI_STATUS_CAP_LIST	0x10
+#define PCI_BASE_ADDRESS_0	0x10
+#define PCI_CAPABILITY_LIST	0x34
+#define PCI_CAP_ID_MSIX		0x11
+#define PCI_MSIX_FLAGS		2
+#define  PCI_MSIX_FLAGS_QSIZE	0x07ff
+#define  PCI_MSIX_FLAGS_MASKALL	0x4000
+#define  PCI_MSIX_FLAGS_ENABLE	0x8000
+#define PCI_MSIX_TABLE		4
+#define PCI_MSIX_ENTRY_SIZE	16
+#define PCI_MSIX_ENTRY_LOWER_ADDR	0
+#define PCI_MSIX_ENTRY_UPPER_ADDR	4
+#define PCI_MSIX_ENTRY_DATA		8
+#define PCI_MSIX_ENTRY_VECTOR_CTRL	12
+#define  PCI_MSIX_ENTRY_CTRL_MASKBIT	1
+
+#define MMIO_BASE		0xc0000000ULL	/* free PCI space on q35 */
+#define MAX_VECTORS		2048
+
+static int qt_fd = -1;
+static int qt_timeout_ms = 30000;
+static int verbose;
+static int mark_fd = -1;
+static unsigned int bus, slot, func;
+static char rbuf[4096];
+static size_t rlen;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("msix-qtest: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static void mark(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	if (mark_fd < 0)
+		return;
+	n = snprintf(buf, sizeof(buf), "msix-qtest: ");
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	va_end(ap);
+	buf[n++] = '\n';
+	if (write(mark_fd, buf, n) != n)
+		die("cannot write the marker log: %s", strerror(errno));
+}
+
+/* Connect to QEMU's qtest socket, retrying while QEMU starts up. */
+static void qt_connect(const char *path, int timeout_s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	long long deadline = now_us() + timeout_s * 1000000LL;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		die("socket path too long: %s", path);
+	strcpy(sa.sun_path, path);
+	for (;;) {
+		qt_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (qt_fd < 0)
+			die("socket: %s", strerror(errno));
+		if (!connect(qt_fd, (struct sockaddr *)&sa, sizeof(sa)))
+			return;
+		close(qt_fd);
+		if (now_us() > deadline)
+			die("cannot connect to %s within %d s: %s", path,
+			    timeout_s, strerror(errno));
+		usleep(50000);
+	}
+}
+
+/* Read one reply line (without the newline) into line; skip IRQ events. */
+static void qt_read_line(char *line, size_t size)
+{
+	long long deadline = now_us() + qt_timeout_ms * 1000LL;
+	char *nl;
+
+	for (;;) {
+		nl = memchr(rbuf, '\n', rlen);
+		if (nl) {
+			size_t n = nl - rbuf;
+
+			if (n >= size)
+				die("reply too long");
+			memcpy(line, rbuf, n);
+			line[n] = '\0';
+			rlen -= n + 1;
+			memmove(rbuf, nl + 1, rlen);
+			if (!strncmp(line, "IRQ ", 4))
+				continue;
+			return;
+		}
+
+		struct pollfd pfd = { .fd = qt_fd, .events = POLLIN };
+		long long left = (deadline - now_us()) / 1000;
+		ssize_t r;
+
+		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+			die("no reply from QEMU within %d ms", qt_timeout_ms);
+		if (rlen == sizeof(rbuf))
+			die("reply buffer overflow");
+		r = read(qt_fd, rbuf + rlen, sizeof(rbuf) - rlen);
+		if (r <= 0)
+			die("QEMU closed the qtest socket");
+		rlen += r;
+	}
+}
+
+/* Send one command; return the value of an "OK 0x..." reply (0 for "OK"). */
+static uint64_t qt_cmd(const char *fmt, ...)
+{
+	char cmd[128], line[256];
+	va_list ap;
+	size_t n, off = 0;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd) - 1, fmt, ap);
+	va_end(ap);
+	if (verbose)
+		fprintf(stderr, "> %s\n", cmd);
+	cmd[n++] = '\n';
+	while (off < n) {
+		ssize_t w = write(qt_fd, cmd + off, n - off);
+
+		if (w <= 0)
+			die("write to qtest socket: %s", strerror(errno));
+		off += w;
+	}
+	qt_read_line(line, sizeof(line));
+	if (verbose)
+		fprintf(stderr, "< %s\n", line);
+	if (strncmp(line, "OK", 2))
+		die("qtest command '%.*s' failed: %s", (int)n - 1, cmd, line);
+	return line[2] == ' ' ? strtoull(line + 3, NULL, 0) : 0;
+}
+
+static void cfg_addr(unsigned int off)
+{
+	qt_cmd("outl 0xcf8 0x%x", 0x80000000u | bus << 16 | slot << 11 |
+	       func << 8 | (off & 0xfc));
+}
+
+static uint32_t cfg_read32(unsigned int off)
+{
+	cfg_addr(off);
+	return qt_cmd("inl 0xcfc");
+}
+
+static uint16_t cfg_read16(unsigned int off)
+{
+	cfg_addr(off);
+	return qt_cmd("inw 0x%x", 0xcfc + (off & 2));
+}
+
+static uint8_t cfg_read8(unsigned int off)
+{
+	cfg_addr(off);
+	return qt_cmd("inb 0x%x", 0xcfc + (off & 3));
+}
+
+static void cfg_write32(unsigned int off, uint32_t val)
+{
+	cfg_addr(off);
+	qt_cmd("outl 0xcfc 0x%x", val);
+}
+
+static void cfg_write16(unsigned int off, uint16_t val)
+{
+	cfg_addr(off);
+	qt_cmd("outw 0x%x 0x%x", 0xcfc + (off & 2), val);
+}
+
+static void mmio_write32(uint64_t addr, uint32_t val)
+{
+	qt_cmd("writel 0x%llx 0x%x", (unsigned long long)addr, val);
+}
+
+static uint32_t mmio_read32(uint64_t addr)
+{
+	return qt_cmd("readl 0x%llx", (unsigned long long)addr);
+}
+
+/* Size memory BAR bar and place it at *next; return its address. */
+static uint64_t map_bar(unsigned int bar, uint64_t *next)
+{
+	unsigned int off = PCI_BASE_ADDRESS_0 + 4 * bar;
+	uint32_t orig = cfg_read32(off), lo;
+	uint64_t size, addr;
+	int is64 = (orig & 0x7) == 0x4;
+
+	if (orig & 1)
+		die("BAR%u is an I/O BAR", bar);
+	cfg_write32(off, 0xffffffff);
+	lo = cfg_read32(off) & ~0xfu;
+	size = ((uint64_t)(~lo) + 1) & 0xffffffffULL;
+	if (is64) {
+		cfg_write32(off + 4, 0xffffffff);
+		size = ~(((uint64_t)cfg_read32(off + 4) << 32) | lo) + 1;
+	}
+	if (!size)
+		die("BAR%u is not implemented", bar);
+	addr = (*next + size - 1) & ~(size - 1);
+	*next = addr + size;
+	cfg_write32(off, (uint32_t)addr);
+	if (is64)
+		cfg_write32(off + 4, addr >> 32);
+	printf("# BAR%u: %s, size 0x%llx, at 0x%llx\n", bar,
+	       is64 ? "mem64" : "mem32", (unsigned long long)size,
+	       (unsigned long long)addr);
+	return addr;
+}
+
+static unsigned int find_cap(unsigned int id)
+{
+	unsigned int pos, ttl = 48;
+
+	if (!(cfg_read16(PCI_STATUS) & PCI_STATUS_CAP_LIST))
+		return 0;
+	pos = cfg_read8(PCI_CAPABILITY_LIST) & ~3u;
+	while (pos >= 0x40 && ttl--) {
+		if (cfg_read8(pos) == id)
+			return pos;
+		pos = cfg_read8(pos + 1) & ~3u;
+	}
+	return 0;
+}
+
+/*
+ * Collect the vfio-msix[N](BDF) lines of /proc/interrupts: live[N] = 1 and
+ * count[N] = the sum over the CPUs. Returns the number of such lines.
+ */
+static int read_live(const char *bdf, char *live, unsigned long long *count,
+		     int max)
+{
+	char line[4096], tag[64];
+	FILE *f = fopen("/proc/interrupts", "r");
+	int n = 0, ncpu = 0;
+
+	if (!f)
+		die("/proc/interrupts: %s", strerror(errno));
+	memset(live, 0, max);
+	if (fgets(line, sizeof(line), f))
+		for (char *p = strtok(line, " \t\n"); p; p = strtok(NULL, " \t\n"))
+			ncpu++;
+	snprintf(tag, sizeof(tag), "](%s)", bdf);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "vfio-msix["), *q;
+		unsigned long long sum = 0;
+		long v;
+
+		if (!p || !strstr(p, tag))
+			continue;
+		v = strtol(p + 10, &q, 10);
+		if (*q != ']' || v < 0 || v >= max)
+			die("cannot parse: %s", line);
+		q = strchr(line, ':');
+		for (int c = 0; q && c < ncpu; c++)
+			sum += strtoull(q + 1, &q, 10);
+		live[v] = 1;
+		count[v] = sum;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static void print_list(const char *what, const char *live,
+		       const unsigned long long *count, int max)
+{
+	int any = 0;
+
+	printf(" %s ", what);
+	for (int i = 0; i < max; i++) {
+		if (!live[i])
+			continue;
+		if (count)
+			printf("%s%llu", any ? "," : "", count[i]);
+		else
+			printf("%s%d", any ? "," : "", i);
+		any = 1;
+	}
+	if (!any)
+		printf("-");
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: msix-qtest -s SOCKET [-d SLOT] [-n VECTORS] [-b HOST_BDF]\n"
+		"                  [-m MARKER_LOG] [-c CONNECT_TIMEOUT_S]\n"
+		"                  [-t REPLY_TIMEOUT_MS] [-v]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *sock = NULL, *bdf = NULL, *marks = NULL;
+	unsigned int cap, bir, tbl_off, nvec = 0, qsize;
+	int connect_timeout = 120, opt;
+	uint64_t next = MMIO_BASE, bar0, tbl;
+	static char live[MAX_VECTORS];
+	static unsigned long long count[MAX_VECTORS];
+	uint32_t id;
+	uint16_t ctl;
+
+	slot = 3;
+	while ((opt = getopt(argc, argv, "s:d:n:b:m:c:t:v")) != -1) {
+		switch (opt) {
+		case 's': sock = optarg; break;
+		case 'd': slot = strtoul(optarg, NULL, 0); break;
+		case 'n': nvec = strtoul(optarg, NULL, 0); break;
+		case 'b': bdf = optarg; break;
+		case 'm': marks = optarg; break;
+		case 'c': connect_timeout = atoi(optarg); break;
+		case 't': qt_timeout_ms = atoi(optarg); break;
+		case 'v': verbose = 1; break;
+		default: usage();
+		}
+	}
+	if (!sock || optind != argc || slot > 31)
+		usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (marks) {
+		mark_fd = open(marks, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (mark_fd < 0)
+			die("%s: %s", marks, strerror(errno));
+	}
+
+	long long t0 = now_us();
+
+	qt_connect(sock, connect_timeout);
+	id = cfg_read32(0);
+	printf("# connected after %lld ms; device %04x:%04x at 00:%02x.0\n",
+	       (now_us() - t0) / 1000, id & 0xffff, id >> 16, slot);
+	if ((id & 0xffff) == 0xffff)
+		die("no device at 00:%02x.0", slot);
+
+	cap = find_cap(PCI_CAP_ID_MSIX);
+	if (!cap)
+		die("no MSI-X capability");
+	ctl = cfg_read16(cap + PCI_MSIX_FLAGS);
+	qsize = (ctl & PCI_MSIX_FLAGS_QSIZE) + 1;
+	tbl_off = cfg_read32(cap + PCI_MSIX_TABLE);
+	bir = tbl_off & 7;
+	tbl_off &= ~7u;
+	if (!nvec)
+		nvec = qsize;
+	if (nvec > qsize || nvec > MAX_VECTORS)
+		die("%u vectors asked, the table has %u", nvec, qsize);
+	printf("# MSI-X cap at 0x%x: %u entries, table in BAR%u at 0x%x\n",
+	       cap, qsize, bir, tbl_off);
+
+	/* BAR0 (registers) and the table's BAR; then decode and master. */
+	bar0 = map_bar(0, &next);
+	tbl = (bir ? map_bar(bir, &next) : bar0) + tbl_off;
+	cfg_write16(PCI_COMMAND, cfg_read16(PCI_COMMAND) | PCI_COMMAND_MEMORY |
+		    PCI_COMMAND_MASTER);
+
+	/* As the PCI/MSI core does: enable with the function masked, ... */
+	mark("enable msix");
+	cfg_write16(cap + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE |
+		    PCI_MSIX_FLAGS_MASKALL);
+	/* ... mask every entry, ... */
+	for (unsigned int i = 0; i < qsize; i++)
+		mmio_write32(tbl + i * PCI_MSIX_ENTRY_SIZE +
+			     PCI_MSIX_ENTRY_VECTOR_CTRL,
+			     PCI_MSIX_ENTRY_CTRL_MASKBIT);
+	/* ... and let the entries' own masks rule. */
+	cfg_write16(cap + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE);
+	if (bdf) {
+		int n = read_live(bdf, live, count, MAX_VECTORS);
+
+		printf("enabled live");
+		print_list("", live, NULL, MAX_VECTORS);
+		printf(" (%d)\n", n);
+	}
+	mark("enabled");
+
+	/* One request_irq() at a time: program the entry, then unmask it. */
+	for (unsigned int v = 0; v < nvec; v++) {
+		uint64_t e = tbl + v * PCI_MSIX_ENTRY_SIZE;
+		long long ts;
+		uint32_t ctrl;
+
+		mark("unmask %u", v);
+		ts = now_us();
+		mmio_write32(e + PCI_MSIX_ENTRY_LOWER_ADDR, 0xfee00000);
+		mmio_write32(e + PCI_MSIX_ENTRY_UPPER_ADDR, 0);
+		mmio_write32(e + PCI_MSIX_ENTRY_DATA, 0x40 + v);
+		mmio_write32(e + PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+		ctrl = mmio_read32(e + PCI_MSIX_ENTRY_VECTOR_CTRL);	/* flush */
+		ts = now_us() - ts;
+		mark("unmasked %u", v);
+		if (ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT)
+			die("vector %u still masked after unmasking", v);
+		printf("step %u", v);
+		if (bdf) {
+			read_live(bdf, live, count, MAX_VECTORS);
+			print_list("live", live, NULL, MAX_VECTORS);
+			print_list("counts", live, count, MAX_VECTORS);
+		}
+		printf(" usec %lld\n", ts);
+	}
+	mark("done");
+	printf("# done: %u vectors in %lld ms\n", nvec, (now_us() - t0) / 1000);
+	return 0;
+}

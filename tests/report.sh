@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# report.sh RESULTS EXPECTED: count the TAP files of a `make check` run,
+# apply the expected failures, print the kernels side by side and the
+# closing line; write both to RESULTS/summary.txt. Exit 1 on any failure.
+set -uo pipefail
+R=$1 expected=$2
+
+awk -F'\t' -v out="$R/summary.txt" -v order="${KERNEL_ORDER:-stock baseline series series-modular series-debug}" '
+FNR == 1 && FILENAME != ARGV[1] {
+	suite = FILENAME; sub(/.*\//, "", suite); sub(/\.tap$/, "", suite)
+	kernel = "-"
+	if (suite ~ /@/) { kernel = suite; sub(/.*@/, "", kernel); sub(/@.*/, "", suite) }
+	fails_here = 0
+}
+FILENAME == ARGV[1] { if ($0 !~ /^#/ && NF >= 2) { xk[++nx] = $1; xp[nx] = $2; xwhy[nx] = $3 } next }
+/^(not )?ok / {
+	line = $0
+	ok = (line !~ /^not /)
+	desc = line; sub(/^(not )?ok [0-9]*/, "", desc); sub(/^ *- */, "", desc); sub(/^ +/, "", desc)
+	skip = (desc ~ /# [Ss][Kk][Ii][Pp]/)
+	name = desc; sub(/ *# .*/, "", name); sub(/ \(.*\)$/, "", name)
+	st = ok ? (skip ? "SKIP" : "PASS") : "FAIL"
+	for (i = 1; i <= nx; i++)
+		if (xk[i] == kernel && name ~ xp[i]) {
+			if (st == "FAIL") { st = "XFAIL"; notes[++nn] = kernel ": " name ": " xwhy[i] }
+			else if (st == "PASS") { st = "XPASS"; notes[++nn] = kernel ": " name ": passes, but is listed as an expected failure" }
+		}
+	record(suite, kernel, name, st)
+	next
+}
+/^# exit [0-9]+$/ {
+	if ($0 != "# exit 0" && !fails_here) record(suite, kernel, suite " run (" substr($0, 3) ")", "FAIL")
+}
+function record(s, k, n, st,   key) {
+	key = s ": " n
+	if (!(key in seenr)) { seenr[key] = 1; rorder[++nr] = key }
+	cell[key, k] = st
+	used[k] = 1
+	if (st == "PASS" || st == "XFAIL") pass++
+	else if (st == "SKIP") skipped++
+	else { failed++; fails_here = 1; flist[++nf] = k " | " key " | " st }
+}
+END {
+	# Columns: host suites, then the kernels in the order given, then others.
+	n = split("- " order, want, " ")
+	for (j = 1; j <= n; j++) if (want[j] in used) { korder[++nk] = want[j]; seenk[want[j]] = 1 }
+	for (k in used) if (!(k in seenk)) korder[++nk] = k
+	w = 60
+	hdr = sprintf("%-" w "s", "test")
+	for (j = 1; j <= nk; j++) hdr = hdr sprintf(" %-14s", korder[j] == "-" ? "(host)" : korder[j])
+	print hdr > out
+	for (i = 1; i <= nr; i++) {
+		row = sprintf("%-" w "s", substr(rorder[i], 1, w))
+		for (j = 1; j <= nk; j++) row = row sprintf(" %-14s", ((rorder[i], korder[j]) in cell) ? cell[rorder[i], korder[j]] : "")
+		print row > out
+	}
+	if (nn) { print "\nIntended differences (XFAIL/XPASS):" > out; for (i = 1; i <= nn; i++) print "  " notes[i] > out }
+	if (nf) { print "\nFailures:" > out; for (i = 1; i <= nf; i++) print "  " flist[i] > out }
+	printf "\n%d passed, %d failed, %d skipped\n", pass, failed, skipped > out
+	close(out)
+	exit failed > 0
+}' "$expected" "$R"/*.tap
+rc=$?
+cat "$R/summary.txt"
+exit $rc

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `make check`: every test of the project, on the three kernels side by side.
+#   1. kernel builds: stock, baseline, series (test), series modular + debug
+#   2. the workbench's own tests
+#   3. series hygiene (per-patch builds, sparse, checkpatch, ...)
+#   4. in the VM, per kernel: the vfio kselftests and QEMU 10 as the client
+# Results go to build/results/; a table of the kernels side by side and a
+# closing "N passed, N failed, N skipped" line end the run.
+. "$(dirname "$0")/../harness/lib.sh"
+set +e
+
+R=$WB_BUILD/results
+rm -rf "$R"
+mkdir -p "$R"
+t_start=${WB_T0:-$(date +%s)}
+KERNELS=(stock baseline series)
+VM_KERNELS=(stock baseline series series-modular series-debug)
+
+# suite NAME CMD...: run CMD, keep its TAP in $R/NAME.tap, echo it.
+suite() {
+	local name=$1
+	shift
+	say "suite $name"
+	"$@" 2>&1 | tee "$R/$name.tap"
+	echo "# exit ${PIPESTATUS[0]}" >>"$R/$name.tap"
+}
+
+# Builds, each one TAP line.
+builds() {
+	local k v n=0
+	echo "TAP version 13"
+	for k in "${KERNELS[@]}" series-modular series-debug; do
+		n=$((n + 1))
+		v=test
+		[[ $k == *-* ]] && v=${k#*-}
+		if "$WB_ROOT/harness/kernel.sh" "${k%%-*}" "$v" >/dev/null; then
+			echo "ok $n - build kernel_${k%%-*}-$v"
+		else
+			echo "not ok $n - build kernel_${k%%-*}-$v (log: build/logs/kernel-${k%%-*}-$v.log)"
+		fi
+	done
+	echo "1..$n"
+}
+
+"$WB_ROOT/harness/tools-build.sh" >/dev/null 2>"$R/tools-build.log" || { cat "$R/tools-build.log"; die "building the host tools failed"; }
+"$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>"$R/selftests-build.log" || { cat "$R/selftests-build.log"; die "building the kselftests failed"; }
+suite hygiene "$WB_ROOT/harness/hygiene.sh"
+suite builds builds
+suite workbench "$WB_ROOT/tests/workbench.sh"
+for k in "${VM_KERNELS[@]}"; do
+	suite "selftests@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/selftests.sh"
+	case $k in
+	*-*) ;;
+	*) suite "qemu-client@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/qemu-client.sh" ;;
+	esac
+done
+
+"$WB_ROOT/tests/report.sh" "$R" "$WB_ROOT/tests/expected-failures"
+rc=$?
+say "make check took $(($(date +%s) - t_start))s"
+tail -n 1 "$R/summary.txt"
+exit $rc
