@@ -1,9 +1,10 @@
 #!/bin/bash
 # QEMU 10 as the vfio-pci client (TAP; exit status = failures):
 #
-#   vm.sh KERNEL guest/qemu-client.sh [VECTORS]
+#   vm.sh KERNEL guest/qemu-client.sh [VECTORS [BDF]]
 #
-# Binds the igb to vfio-pci and assigns it to a nested QEMU (TCG, -S) that
+# VECTORS defaults to 10 (the igb's whole table), BDF to the igb.
+# Binds the device to vfio-pci and assigns it to a nested QEMU (TCG, -S) that
 # is driven over qtest by build/bin/msix-qtest the way a Linux guest driver
 # drives MSI-X: enable with everything masked, then program and unmask
 # vectors 0..N-1 one at a time (one request_irq() each). What QEMU asks of
@@ -22,7 +23,7 @@ set -u
 
 nvec=${1:-10}
 kernel=${WB_KERNEL_NAME:-unknown}
-bdf=$IGB_BDF
+bdf=${2:-$IGB_BDF}
 work=/tmp/qemu-client
 sock=$work/qt.sock
 log=$work/log		# QEMU's stderr + trace, the shim's lines, step markers
@@ -50,7 +51,7 @@ tap_plan 12
 
 # 1: the device goes to vfio-pci.
 group=$(bind_vfio "$bdf")
-tap_check "igb $bdf bound to vfio-pci (iommu group ${group:-none})" test -n "$group" -a -e "/dev/vfio/${group:-none}"
+tap_check "$bdf bound to vfio-pci (iommu group ${group:-none})" test -n "$group" -a -e "/dev/vfio/${group:-none}"
 
 # 2: the tools; build/ is read-only here, so rebuild into /tmp if stale.
 bin=$WB_ROOT/build/bin
@@ -79,7 +80,7 @@ qemu_pid=$!
 	>"$work/driver.out" 2>"$work/driver.err"
 driver_rc=$?
 t_driver=$((($(date +%s%N) - t0) / 1000000))
-grep '^#' "$work/driver.out"
+diag "$work/driver.out" | sed 's/^# # /# /'
 echo "# QEMU start-up and $nvec unmasks took ${t_driver} ms (driver exit $driver_rc)"
 tap_check "QEMU came up and $nvec vectors were unmasked over qtest" test "$driver_rc" -eq 0
 
