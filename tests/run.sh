@@ -48,7 +48,9 @@ suite hygiene "$WB_ROOT/harness/hygiene.sh"
 suite builds builds
 suite workbench "$WB_ROOT/tests/workbench.sh"
 for k in "${VM_KERNELS[@]}"; do
-	suite "selftests@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/selftests.sh"
+	script=selftests.sh
+	[ "$k" = series-debug ] && script=debug.sh
+	suite "selftests@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/$script"
 	case $k in
 	*-*) ;;
 	*) suite "qemu-client@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/qemu-client.sh" ;;
