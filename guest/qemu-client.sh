@@ -18,6 +18,9 @@
 # disabled), baseline must be static (noresize 1: every growth disables and
 # re-enables MSI-X with one more vector). Either way, after unmasking vector
 # v exactly vectors 0..v are live in /proc/interrupts.
+
+# The check functions are called through tap_check:
+# shellcheck disable=SC2317
 . "$WB_ROOT/guest/lib.sh"
 set -u
 
@@ -76,7 +79,7 @@ timeout -k 5 "$QEMU_TIMEOUT" env LD_PRELOAD="$bin/libvfio-irqlog.so" VFIO_IRQLOG
 	-device "vfio-pci,host=$bdf,addr=0x3" -trace 'vfio_msix_*' \
 	</dev/null >>"$log" 2>&1 &
 qemu_pid=$!
-"$bin/msix-qtest" -s "$sock" -d 3 -n "$nvec" -b "$bdf" -m "$log" -c 120 -t 20000 \
+"$bin/msix-qtest" -s "$sock" -p "$qemu_pid" -d 3 -n "$nvec" -b "$bdf" -m "$log" -c 120 -t 20000 \
 	>"$work/driver.out" 2>"$work/driver.err"
 driver_rc=$?
 t_driver=$((($(date +%s%N) - t0) / 1000000))

@@ -29,25 +29,27 @@ kmake() {
 	fi
 }
 
-# Every option a fragment sets must survive olddefconfig: a silently
-# dropped option means a kernel that does not test what it claims.
+# Every option the fragments set (the last one wins) must survive
+# olddefconfig: a silently dropped option means a kernel that does not
+# test what it claims.
 check_config() {
-	local out=$1 frag line opt val got bad=0
+	local out=$1 line opt val got bad=0
+	local -A want=()
 	shift
-	for frag in "$@"; do
-		while IFS= read -r line; do
-			case $line in
-			CONFIG_*=*) opt=${line%%=*} val=${line#*=} ;;
-			"# CONFIG_"*" is not set") opt=${line#\# } opt=${opt%% *} val=n ;;
-			*) continue ;;
-			esac
-			got=$(grep -E "^($opt=|# $opt is not set)" "$out/.config" || true)
-			case $got in
-			"$opt=$val") ;;
-			"# $opt is not set") [ "$val" = n ] || { warn "$frag: $opt=$val became unset"; bad=1; } ;;
-			*) { [ "$val" = n ] && [ -z "$got" ]; } || { warn "$frag: $opt=$val became '${got:-absent}'"; bad=1; } ;;
-			esac
-		done <"$WB_ROOT/$frag"
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*) want[${line%%=*}]=${line#*=} ;;
+		"# CONFIG_"*" is not set") opt=${line#\# } want[${opt%% *}]=n ;;
+		esac
+	done < <(cd "$WB_ROOT" && cat "$@")
+	for opt in "${!want[@]}"; do
+		val=${want[$opt]}
+		got=$(grep -E "^($opt=|# $opt is not set)" "$out/.config" || true)
+		case $got in
+		"$opt=$val") ;;
+		"# $opt is not set" | "") [ "$val" = n ] || { warn "$opt=$val became '${got:-absent}'"; bad=1; } ;;
+		*) warn "$opt=$val became '$got'"; bad=1 ;;
+		esac
 	done
 	return $bad
 }

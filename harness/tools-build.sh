@@ -34,6 +34,7 @@ for src in "$WB_ROOT"/tests/*/*.c; do
 	found=$((found + 1))
 	[ "$out" -nt "$src" ] && continue
 	say "cc ${src#"$WB_ROOT"/} -> ${out#"$WB_ROOT"/}"
+	# shellcheck disable=SC2086 # CFLAGS is a list of words
 	"$CC" $CFLAGS "${flags[@]}" -o "$out.tmp" "$src" || die "cannot build $src"
 	mv "$out.tmp" "$out"
 done

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -61,6 +62,7 @@ static int qt_timeout_ms = 30000;
 static int verbose;
 static int mark_fd = -1;
 static unsigned int bus, slot, func;
+static pid_t qemu_pid;
 static char rbuf[4096];
 static size_t rlen;
 
@@ -117,6 +119,9 @@ static void qt_connect(const char *path, int timeout_s)
 		if (!connect(qt_fd, (struct sockaddr *)&sa, sizeof(sa)))
 			return;
 		close(qt_fd);
+		if (qemu_pid > 0 && kill(qemu_pid, 0) && errno == ESRCH)
+			die("QEMU (pid %d) exited before its qtest socket came up",
+			    (int)qemu_pid);
 		if (now_us() > deadline)
 			die("cannot connect to %s within %d s: %s", path,
 			    timeout_s, strerror(errno));
@@ -343,7 +348,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: msix-qtest -s SOCKET [-d SLOT] [-n VECTORS] [-b HOST_BDF]\n"
 		"                  [-m MARKER_LOG] [-c CONNECT_TIMEOUT_S]\n"
-		"                  [-t REPLY_TIMEOUT_MS] [-v]\n");
+		"                  [-t REPLY_TIMEOUT_MS] [-p QEMU_PID] [-v]\n");
 	exit(2);
 }
 
@@ -359,7 +364,7 @@ int main(int argc, char **argv)
 	uint16_t ctl;
 
 	slot = 3;
-	while ((opt = getopt(argc, argv, "s:d:n:b:m:c:t:v")) != -1) {
+	while ((opt = getopt(argc, argv, "s:d:n:b:m:c:t:p:v")) != -1) {
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 'd': slot = strtoul(optarg, NULL, 0); break;
@@ -368,6 +373,7 @@ int main(int argc, char **argv)
 		case 'm': marks = optarg; break;
 		case 'c': connect_timeout = atoi(optarg); break;
 		case 't': qt_timeout_ms = atoi(optarg); break;
+		case 'p': qemu_pid = atoi(optarg); break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
@@ -425,8 +431,8 @@ int main(int argc, char **argv)
 	if (bdf) {
 		int n = read_live(bdf, live, count, MAX_VECTORS);
 
-		printf("enabled live");
-		print_list("", live, NULL, MAX_VECTORS);
+		printf("# enabled:");
+		print_list("live", live, NULL, MAX_VECTORS);
 		printf(" (%d)\n", n);
 	}
 	mark("enabled");

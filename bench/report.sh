@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# report.sh DIR KERNEL...: from DIR/KERNEL.csv (msix-bench output), write
+# DIR/results.md (markdown), DIR/bench.tap (the targets) and the growth
+# curves DIR/curve-KERNEL-PATTERN.dat for bench/growth.gp. Called by run.sh.
+set -euo pipefail
+dir=$1
+shift
+kernels="$*"
+
+for k in "$@"; do cat "$dir/$k.csv"; done | awk -F, \
+	-v dir="$dir" -v kernels="$kernels" -v short="${BENCH_SHORT:-0}" \
+	-v secs="${BENCH_SECONDS:-?}" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" \
+	-v ncpu="$(nproc)" -v cpu="$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)" \
+	-v qemu="$(qemu-system-x86_64 --version | head -n 1)" '
+function has(k, m, p, n, s) { return (k SUBSEP m SUBSEP p SUBSEP n SUBSEP s) in v }
+function get(k, m, p, n, s) { return has(k, m, p, n, s) ? v[k, m, p, n, s] : "" }
+function fmt(x) {
+	if (x == "") return "–"
+	x += 0
+	if (x == int(x) && (x < 0 ? -x : x) < 1e7) return sprintf("%d", x)
+	if (x >= 100) return sprintf("%.0f", x)
+	if (x >= 1) return sprintf("%.2f", x)
+	return sprintf("%.3g", x)
+}
+function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "–" : sprintf("%.2f", a / b) }
+# One table row: label and one value per kernel (name -> value in r[]).
+function row(label, r,   s, i, k) {
+	s = "| " label
+	for (i = 1; i <= 3; i++) {
+		k = col[i]
+		s = s " | " (k in ran ? fmt(r[k]) : "not run")
+	}
+	print s " | " ratio(r["series"], r["stock"]) " | " ratio(r["series"], r["baseline"]) " |"
+	delete r
+}
+function vmm(k) { return nores[k] ? "legacy" : "dynamic" }
+# Least-squares slope of log(time) against log(N) over N = 16, 32, ... and the top.
+function slope(k, p,   n, x, y, c, sx, sy, sxx, sxy, last) {
+	c = sx = sy = sxx = sxy = 0
+	for (n = 16; n <= top[k, p]; n *= 2) { pts[++c] = n; last = n }
+	if (top[k, p] > last) pts[++c] = top[k, p]
+	if (c < 2) return ""
+	for (i = 1; i <= c; i++) {
+		x = log(pts[i]); y = log(get(k, "growth", p, pts[i], "total_s"))
+		sx += x; sy += y; sxx += x * x; sxy += x * y
+	}
+	return (c * sxy - sx * sy) / (c * sxx - sx * sx)
+}
+function law(s) {
+	if (s == "") return "–"
+	return s < 1.3 ? "linear" : s > 1.7 ? "quadratic" : "superlinear"
+}
+BEGIN {
+	nk = split(kernels, K, " ")
+	for (i = 1; i <= nk; i++) ran[K[i]] = 1
+	col[1] = "stock"; col[2] = "baseline"; col[3] = "series"
+}
+$2 == "info" { rel[$1] = $6; next }
+$1 == "kernel" { next }
+{ v[$1, $2, $3, $4, $5] = $6 }
+$2 == "growth" && $5 == "noresize" { nores[$1] = $6 + 0 }
+$2 == "growth" && $5 == "max_n" { maxn[$1, $3] = $6 + 0 }
+$2 == "growth" && $5 == "runs" { runs[$1, $3] = $6 + 0 }
+$2 == "growth" && $5 == "total_s" && $4 + 0 > top[$1, $3] { top[$1, $3] = $4 + 0 }
+END {
+	# N*: the largest N every kernel and pattern reached.
+	nstar = 0
+	for (kp in top) if (!nstar || top[kp] < nstar) nstar = top[kp]
+	nc = 0
+	split("16 64 256", cp, " ")
+	for (i = 1; i <= 3; i++) if (cp[i] + 0 < nstar) ns[++nc] = cp[i]
+	ns[++nc] = nstar
+
+	for (i = 1; i <= nk; i++) {
+		k = K[i]
+		for (p = 1; p <= 2; p++) {
+			pat = p == 1 ? "dynamic" : "legacy"
+			if (!((k, pat) in top)) continue
+			sl[k, pat] = slope(k, pat)
+			f = dir "/curve-" k "-" pat ".dat"
+			printf "# %s %s: N total_s (median)\n", k, pat > f
+			for (n = 2; n <= top[k, pat]; n++)
+				if (has(k, "growth", pat, n, "total_s"))
+					print n, get(k, "growth", pat, n, "total_s") > f
+			close(f)
+		}
+	}
+
+	print "# Dynamic MSI-X benchmark results" (short ? " (short run)" : "")
+	print ""
+	printf "%s; %d CPUs (%s); %s, TCG, 2 vCPUs; the whole run took %s s.\n", date, ncpu, cpu, qemu, secs
+	s = ""
+	for (i = 1; i <= nk; i++) s = s (i > 1 ? ", " : "") K[i] " `" rel[K[i]] "`" (nores[K[i]] ? " (MSI-X NORESIZE)" : "")
+	print "Kernels: " s "."
+	printf "Growth medians over %s dynamic and %s legacy runs; see bench/README-section.md for the method.\n",
+		runs["stock", "dynamic"] ? runs["stock", "dynamic"] : runs["series", "dynamic"], runs["stock", "legacy"] ? runs["stock", "legacy"] : runs[K[1], "legacy"]
+	print "Ratios below 1 mean the series is faster or smaller; `–` where a kernel lacks the pattern or a ratio means nothing."
+	print ""
+	print "| measure | stock | baseline | series | series/stock | series/baseline |"
+	print "|---|---:|---:|---:|---:|---:|"
+	for (i = 1; i <= nk; i++) r[K[i]] = maxn[K[i], vmm(K[i])]
+	row("largest N before ENOSPC (nvme, 2048-entry table)", r)
+	for (j = 1; j <= nc; j++) {
+		n = ns[j]
+		for (i = 1; i <= nk; i++) r[K[i]] = get(K[i], "growth", "dynamic", n, "total_s")
+		row("grow 1→" n ", dynamic pattern (s)", r)
+		for (i = 1; i <= nk; i++) r[K[i]] = get(K[i], "growth", "legacy", n, "total_s")
+		row("grow 1→" n ", legacy pattern (s)", r)
+		for (i = 1; i <= nk; i++) r[K[i]] = get(K[i], "growth", vmm(K[i]), n, "total_s")
+		row("**grow 1→" n ", as QEMU does on the kernel (s)**", r)
+	}
+	for (p = 1; p <= 2; p++) {
+		pat = p == 1 ? "dynamic" : "legacy"
+		for (i = 1; i <= nk; i++) {
+			t = get(K[i], "growth", pat, nstar, "total_s")
+			r[K[i]] = t == "" ? "" : t / (nstar - 1) * 1e6
+		}
+		row("per added vector up to " nstar ", " pat " (µs)", r)
+	}
+	for (p = 1; p <= 2; p++) {
+		pat = p == 1 ? "dynamic" : "legacy"
+		for (i = 1; i <= nk; i++) r[K[i]] = sl[K[i], pat]
+		row("growth exponent (slope of log t vs log N), " pat, r)
+	}
+	for (p = 1; p <= 2; p++) {
+		pat = p == 1 ? "dynamic" : "legacy"
+		for (i = 1; i <= nk; i++) r[K[i]] = get(K[i], "disrupt", pat, 10, "lost")
+		row("igb: events lost on vector 0, growing 1→10 and back, " pat, r)
+		for (i = 1; i <= nk; i++) r[K[i]] = get(K[i], "disrupt", pat, 10, "fired")
+		row("igb: events fired meanwhile, " pat, r)
+	}
+	for (p = 1; p <= 2; p++) {
+		pat = p == 1 ? "swap" : "same"
+		lbl = p == 1 ? "eventfd swapped for another" : "same eventfd set again"
+		for (i = 1; i <= nk; i++) { for (n in v) ; r[K[i]] = "" }
+		for (kk in v) {
+			split(kk, a, SUBSEP)
+			if (a[2] == "swap" && a[3] == pat && a[5] == "median_us") r[a[1]] = v[kk]
+		}
+		row("igb: " lbl ", median (µs)", r)
+		for (kk in v) {
+			split(kk, a, SUBSEP)
+			if (a[2] == "swap" && a[3] == pat && a[5] == "p90_us") r[a[1]] = v[kk]
+		}
+		row("igb: " lbl ", p90 (µs)", r)
+		for (kk in v) {
+			split(kk, a, SUBSEP)
+			if (a[2] == "swap" && a[3] == pat && a[5] == "lost") { r[a[1]] = v[kk]; sw[a[1], pat] = a[4] }
+		}
+		row("igb: " lbl ", events lost", r)
+	}
+	for (p = 1; p <= 3; p++) {
+		pat = p == 1 ? "dynamic" : "legacy"
+		for (kk in v) {
+			split(kk, a, SUBSEP)
+			if (a[2] == "memory" && (p == 3 ? a[3] == vmm(a[1]) : a[3] == pat)) {
+				if (a[5] == "slab_bytes") r[a[1]] = v[kk]
+				if (a[5] == "irqs") irqs[a[1], p] = v[kk]
+				if (a[5] == "memavail_drop_bytes") av[a[1], p] = v[kk]
+			}
+		}
+		lbl = p == 3 ? "**as QEMU does on the kernel**" : pat
+		row("memory: slab held, vectors 0 and highest active, " lbl " (bytes)", r)
+		for (i = 1; i <= nk; i++) r[K[i]] = av[K[i], p]
+		row("memory: MemAvailable drop, same, " lbl " (bytes)", r)
+		for (i = 1; i <= nk; i++) r[K[i]] = irqs[K[i], p]
+		row("memory: irqs allocated, same, " lbl, r)
+	}
+	print ""
+	print "Growth law (least-squares slope of log(time) against log(N), N = 16, 32, ..., " nstar "; ~1 is linear, ~2 quadratic):"
+	print ""
+	for (i = 1; i <= nk; i++)
+		for (p = 1; p <= 2; p++) {
+			pat = p == 1 ? "dynamic" : "legacy"
+			if ((K[i], pat) in sl)
+				printf "- %s, %s pattern: slope %.2f, %s in N\n", K[i], pat, sl[K[i], pat], law(sl[K[i], pat])
+		}
+
+	# The targets, as TAP.
+	tap = dir "/bench.tap"
+	print "TAP version 13" > tap
+	t = 0
+	if (!("series" in ran)) {
+		for (j = 1; j <= 4; j++) printf "ok %d - series target %d # SKIP no series kernel\n", ++t, j > tap
+	} else {
+		printf "%sok %d - series: MSI-X resizable (no NORESIZE)\n", nores["series"] ? "not " : "", ++t > tap
+		lost = get("series", "disrupt", "dynamic", 10, "lost"); fired = get("series", "disrupt", "dynamic", 10, "fired")
+		printf "%sok %d - series: %s of %s events lost on vector 0 while growing with the dynamic pattern (target 0)\n",
+			(lost == "" || lost + 0 || !(fired + 0)) ? "not " : "", ++t, fmt(lost), fmt(fired) > tap
+		s = sl["series", "dynamic"]
+		printf "%sok %d - series: growth linear in N, slope %s (target < 1.3)\n",
+			(s == "" || s >= 1.3) ? "not " : "", ++t, s == "" ? "–" : sprintf("%.2f", s) > tap
+		q = ratio(get("series", "growth", "dynamic", nstar, "total_s"), get("stock", "growth", "dynamic", nstar, "total_s"))
+		if (short || q == "–")
+			printf "ok %d - growth series/stock ratio %s at N=%d (target <= 1.05) # SKIP %s\n", ++t, q, nstar,
+				q == "–" ? "no stock run" : "asserted only in the full run" > tap
+		else
+			printf "%sok %d - growth series/stock ratio %s at N=%d (target <= 1.05)\n", q > 1.05 ? "not " : "", ++t, q, nstar > tap
+	}
+	print "1.." t > tap
+	close(tap)
+	print ""
+	print "Targets (TAP):"
+	print ""
+	print "```"
+	while ((getline line < tap) > 0) print line
+	print "```"
+}' >"$dir/results.md"

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `make bench`: build msix-bench, run it in the VM on the stock, baseline
+# and series kernels one after the other, then write the results:
+#
+#   full run (default):  bench/results.md and bench/growth.png
+#   BENCH_SHORT=1:       a short run for CI; everything stays in build/bench/
+#
+# Raw output and CSV of each kernel go to build/bench/KERNEL.{log,csv}. The
+# report ends with TAP lines asserting the targets; the exit status is 1 if
+# one fails. VFIO_LIB_DIR is the vfio selftest library msix-bench is built
+# with (default: the work tree's); BENCH_KERNELS picks the kernels.
+. "$(dirname "$0")/../harness/lib.sh"
+
+B=$WB_BUILD/bench
+VFIO_LIB_DIR=${VFIO_LIB_DIR:-$WB_TREE/tools/testing/selftests/vfio/lib}
+SHORT=${BENCH_SHORT:-0}
+read -r -a KERNELS <<<"${BENCH_KERNELS:-stock baseline series}"
+
+if [ "$SHORT" = 1 ]; then
+	# Growth to 64; legacy runs 2 (0.6 s each), dynamic 11.
+	OPTS=(-r 2 -d 11 -n 64 -R 5 -s 50 -m 3)
+	OUT=$B
+else
+	# Growth to the largest n (~400: 20 s per legacy run), 20 rounds, 200 swaps.
+	OPTS=(-r 5 -d 31 -R 20 -s 200 -m 5)
+	OUT=$WB_ROOT/bench
+fi
+
+[ -f "$VFIO_LIB_DIR/include/vfio_pci_device.h" ] ||
+	die "no vfio selftest library in $VFIO_LIB_DIR (set VFIO_LIB_DIR, or build the tree with the series)"
+mkdir -p "$B"
+rm -f "$B"/*.csv "$B"/*.log "$B"/curve-*.dat
+t0=$(date +%s)
+
+# The guest runs the host's root, so a host build runs there as it is.
+# The library includes <linux/compiler.h> from the tree's tools/include.
+say "building msix-bench with $VFIO_LIB_DIR"
+gcc -O2 -Wall -D_GNU_SOURCE -I"$VFIO_LIB_DIR/../../../../include" \
+	-I"$VFIO_LIB_DIR/include" -o "$B/msix-bench" "$WB_ROOT/bench/msix-bench.c" \
+	"$VFIO_LIB_DIR"/*.c "$VFIO_LIB_DIR"/drivers/*.c -lpthread
+
+ran=()
+for k in "${KERNELS[@]}"; do
+	if [ ! -f "$(kernel_out "$k" test)/arch/x86/boot/bzImage" ]; then
+		warn "no $k kernel (make kernel-$k): skipping it"
+		continue
+	fi
+	t1=$(date +%s)
+	# /tmp/wb is the VM's run directory (build/vm/...), writable in the guest.
+	if ! "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/bench/guest.sh" /tmp/wb/bench \
+		"$B/msix-bench" "${OPTS[@]}" >"$B/$k.log"; then
+		tail -n 5 "$B/$k.log" >&2
+		die "the benchmark failed on $k; output: $B/$k.log"
+	fi
+	grep "^$k," "$B/$k.log" >"$B/$k.csv"
+	say "$k: $(($(date +%s) - t1))s"
+	ran+=("$k")
+done
+[ ${#ran[@]} -gt 0 ] || die "no kernel to run on"
+
+BENCH_SECONDS=$(($(date +%s) - t0)) BENCH_SHORT=$SHORT \
+	"$WB_ROOT/bench/report.sh" "$B" "${ran[@]}"
+rc=0
+grep -q '^not ok' "$B/bench.tap" && rc=1
+gnuplot -e "datadir='$B'; out='$B/growth.png'; curves='$(cd "$B" && ls curve-*.dat | sed 's/^curve-//; s/\.dat$//' | tr '\n' ' ')'" \
+	"$WB_ROOT/bench/growth.gp"
+if [ "$SHORT" != 1 ]; then
+	cp "$B/results.md" "$OUT/results.md"
+	cp "$B/growth.png" "$OUT/growth.png"
+fi
+cat "$B/bench.tap"
+say "bench ($([ "$SHORT" = 1 ] && echo short || echo full)) took $(($(date +%s) - t0))s; results: $OUT/results.md, plot: $OUT/growth.png"
+exit $rc
