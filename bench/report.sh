@@ -58,6 +58,8 @@ BEGIN {
 $2 == "info" { rel[$1] = $6; next }
 $1 == "kernel" { next }
 { v[$1, $2, $3, $4, $5] = $6 }
+$2 == "swap" { swp[$1, $3, $5] = $6 }
+$2 == "memory" { mem[$1, $3, $5] = $6 }
 $2 == "growth" && $5 == "noresize" { nores[$1] = $6 + 0 }
 $2 == "growth" && $5 == "max_n" { maxn[$1, $3] = $6 + 0 }
 $2 == "growth" && $5 == "runs" { runs[$1, $3] = $6 + 0 }
@@ -132,38 +134,23 @@ END {
 	for (p = 1; p <= 2; p++) {
 		pat = p == 1 ? "swap" : "same"
 		lbl = p == 1 ? "eventfd swapped for another" : "same eventfd set again"
-		for (i = 1; i <= nk; i++) { for (n in v) ; r[K[i]] = "" }
-		for (kk in v) {
-			split(kk, a, SUBSEP)
-			if (a[2] == "swap" && a[3] == pat && a[5] == "median_us") r[a[1]] = v[kk]
-		}
+		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "median_us"]
 		row("igb: " lbl ", median (µs)", r)
-		for (kk in v) {
-			split(kk, a, SUBSEP)
-			if (a[2] == "swap" && a[3] == pat && a[5] == "p90_us") r[a[1]] = v[kk]
-		}
+		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "p90_us"]
 		row("igb: " lbl ", p90 (µs)", r)
-		for (kk in v) {
-			split(kk, a, SUBSEP)
-			if (a[2] == "swap" && a[3] == pat && a[5] == "lost") { r[a[1]] = v[kk]; sw[a[1], pat] = a[4] }
-		}
+		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "lost"]
 		row("igb: " lbl ", events lost", r)
+		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "fired"]
+		row("igb: " lbl ", events fired", r)
 	}
 	for (p = 1; p <= 3; p++) {
 		pat = p == 1 ? "dynamic" : "legacy"
-		for (kk in v) {
-			split(kk, a, SUBSEP)
-			if (a[2] == "memory" && (p == 3 ? a[3] == vmm(a[1]) : a[3] == pat)) {
-				if (a[5] == "slab_bytes") r[a[1]] = v[kk]
-				if (a[5] == "irqs") irqs[a[1], p] = v[kk]
-				if (a[5] == "memavail_drop_bytes") av[a[1], p] = v[kk]
-			}
-		}
 		lbl = p == 3 ? "**as QEMU does on the kernel**" : pat
-		row("memory: slab held, vectors 0 and highest active, " lbl " (bytes)", r)
-		for (i = 1; i <= nk; i++) r[K[i]] = av[K[i], p]
+		for (i = 1; i <= nk; i++) r[K[i]] = mem[K[i], p == 3 ? vmm(K[i]) : pat, "slab_bytes"]
+		row("memory: slab held for vectors 0 and highest, " lbl " (bytes)", r)
+		for (i = 1; i <= nk; i++) r[K[i]] = mem[K[i], p == 3 ? vmm(K[i]) : pat, "memavail_drop_bytes"]
 		row("memory: MemAvailable drop, same, " lbl " (bytes)", r)
-		for (i = 1; i <= nk; i++) r[K[i]] = irqs[K[i], p]
+		for (i = 1; i <= nk; i++) r[K[i]] = mem[K[i], p == 3 ? vmm(K[i]) : pat, "irqs"]
 		row("memory: irqs allocated, same, " lbl, r)
 	}
 	print ""

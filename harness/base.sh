@@ -4,7 +4,7 @@
 #   base      Debian's 6.12 source as shipped (the stock reference kernel)
 #   baseline  base + base/*.patch (pre-dynamic vfio-pci)
 #   series    baseline + series/*.patch, applied with git am (branch)
-# plus git worktrees src-stock and src-baseline for side-by-side builds.
+# kernel.sh builds all three from this one tree (see there why).
 #
 #   base.sh fetch     download and verify only
 #   base.sh verify F  check that file F is the pinned package
@@ -81,19 +81,6 @@ apply_series() {
 	say "series: $(git_tree rev-list --count baseline..series) patches on baseline"
 }
 
-# Worktrees for the kernels that are not the series, at their tags.
-add_worktrees() {
-	local k src
-	for k in stock baseline; do
-		src=$(kernel_src "$k")
-		if [ -d "$src" ]; then
-			git -C "$src" checkout -q --detach "$(kernel_rev "$k")"
-		else
-			git_tree worktree add -q --detach "$src" "$(kernel_rev "$k")"
-		fi
-	done
-}
-
 case ${1:-tree} in
 fetch)
 	fetch
@@ -113,7 +100,6 @@ tree)
 	fi
 	apply_baseline
 	apply_series
-	add_worktrees
 	;;
 *)
 	die "usage: base.sh [fetch|tree]"

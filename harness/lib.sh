@@ -52,16 +52,6 @@ kernel_rev() {
 	esac
 }
 
-# Source tree to build kernel NAME from: the work tree itself for the
-# series, a git worktree checked out at the tag for the others.
-kernel_src() {
-	if [ "$1" = series ]; then
-		echo "$WB_TREE"
-	else
-		echo "$WB_BUILD/src-$1"
-	fi
-}
-
 # kernel_out NAME VARIANT: the output directory of one build.
 kernel_out() { echo "$WB_OUT/$1-$2"; }
 
