@@ -26,6 +26,8 @@ if [ "$name" != series ] &&
 	trap 'git_tree checkout -q "$restore"' EXIT
 fi
 
+mkdir -p "$out"
+ln -sfn "$out" "$WB_OUT/$name-$variant"
 log=$WB_LOGS/kernel-$name-$variant.log
 run_step "building $name-$variant ($(git_tree log --oneline -1 | cut -c1-60))" "$log" \
 	kbuild "$WB_TREE" "$out" "$variant"

@@ -52,8 +52,12 @@ kernel_rev() {
 	esac
 }
 
-# kernel_out NAME VARIANT: the output directory of one build.
-kernel_out() { echo "$WB_OUT/$1-$2"; }
+# kernel_out NAME VARIANT: the output directory of one build. It sits
+# directly inside the source tree because Kbuild then names sources by
+# relative paths (srctree := ..), so ccache hits across output
+# directories, kernels and fresh clones alike. build/out/NAME-VARIANT
+# links to it.
+kernel_out() { echo "$WB_TREE/out-$1-$2"; }
 
 series_patches() { ls "$WB_ROOT"/series/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-' || true; }
 baseline_patches() { ls "$WB_ROOT"/base/[0-9][0-9][0-9][0-9]-*.patch; }
