@@ -27,7 +27,11 @@ if [ "$name" != series ] &&
 fi
 
 mkdir -p "$out"
-ln -sfn "$out" "$WB_OUT/$name-$variant"
+if [ -L "$WB_OUT/$name-$variant" ] || [ ! -e "$WB_OUT/$name-$variant" ]; then
+	ln -sfn "$out" "$WB_OUT/$name-$variant"
+else
+	warn "$WB_OUT/$name-$variant is an old output directory; remove it so that it can link to $out"
+fi
 log=$WB_LOGS/kernel-$name-$variant.log
 run_step "building $name-$variant ($(git_tree log --oneline -1 | cut -c1-60))" "$log" \
 	kbuild "$WB_TREE" "$out" "$variant"
