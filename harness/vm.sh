@@ -28,7 +28,7 @@ else
 	*-*) label=$target ;;
 	*)   label=$target-test ;;
 	esac
-	outdir=$(kernel_out "${label%%-*}" "${label#*-}")
+	outdir=$WB_OUT/$label
 	image=$outdir/arch/x86/boot/bzImage
 fi
 [ -f "$image" ] || die "no kernel at $image: run 'make kernel-$label' (or harness/kernel.sh ${label%%-*} ${label#*-})"
