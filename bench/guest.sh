@@ -22,6 +22,6 @@ done
 	echo "# $k: $(uname -r), $(nproc) vCPUs, msix-bench $*"
 	"$bin" -k "$k" "$@" "$NVME_BDF" "$IGB_BDF"
 	rc=$?
-	echo "$k,info,-,0,release,$(uname -r)"
+	echo "$k,info,-,0,release,$(uname -r) $(uname -v)"
 	exit $rc
 } | tee "$out/$k.csv"

@@ -278,18 +278,12 @@ struct mem {
 	long slab, sunreclaim, percpu, avail;	/* kB */
 };
 
-static void mem_snap(struct mem *m)
+static void mem_read(struct mem *m)
 {
 	char line[128];
 	FILE *f;
 	long kb;
 
-	/* Drop caches so that page cache and dentries do not blur it. */
-	f = fopen("/proc/sys/vm/drop_caches", "w");
-	if (f) {
-		fputs("3\n", f);
-		fclose(f);
-	}
 	memset(m, 0, sizeof(*m));
 	f = fopen("/proc/meminfo", "r");
 	if (!f)
@@ -305,6 +299,32 @@ static void mem_snap(struct mem *m)
 			m->avail = kb;
 	}
 	fclose(f);
+}
+
+/*
+ * A settled /proc/meminfo: caches dropped (page cache and dentries would
+ * blur it), then read until Slab holds still for 100 ms, since irq
+ * descriptors are freed after an RCU grace period (2 s at most).
+ */
+static void mem_snap(struct mem *m)
+{
+	struct mem prev;
+	FILE *f;
+	int i;
+
+	f = fopen("/proc/sys/vm/drop_caches", "w");
+	if (f) {
+		fputs("3\n", f);
+		fclose(f);
+	}
+	mem_read(m);
+	for (i = 0; i < 20; i++) {
+		usleep(100000);
+		prev = *m;
+		mem_read(m);
+		if (m->slab == prev.slab)
+			break;
+	}
 }
 
 /*
@@ -374,6 +394,7 @@ struct firer {
 	int nfds;
 	bool stop;
 	long fired, lost;
+	long signals;		/* eventfd counts: one per fired, or a storm */
 	pthread_t thread;
 };
 
@@ -382,15 +403,20 @@ static bool firer_wait(struct firer *f, int ms)
 {
 	struct pollfd pfd[2];
 	bool got = false;
+	s64 count;
 	int i;
 
 	for (i = 0; i < f->nfds; i++)
 		pfd[i] = (struct pollfd){ .fd = f->fds[i], .events = POLLIN };
 	while (poll(pfd, f->nfds, ms) < 0 && errno == EINTR)
 		;
-	for (i = 0; i < f->nfds; i++)
-		if (eventfd_drain(f->fds[i]) > 0)
+	for (i = 0; i < f->nfds; i++) {
+		count = eventfd_drain(f->fds[i]);
+		if (count > 0) {
+			f->signals += count;
 			got = true;
+		}
+	}
 	return got;
 }
 
@@ -410,11 +436,11 @@ static void *firer_loop(void *arg)
 
 static void firer_start(struct firer *f)
 {
-	f->stop = false;
-	f->fired = f->lost = 0;
 	/* The first send sets the device's interrupt mode up. */
 	vfio_pci_send_msi(f->dev, MSIX, 0);
 	firer_wait(f, timeout_ms);
+	f->stop = false;
+	f->fired = f->lost = f->signals = 0;
 	if (pthread_create(&f->thread, NULL, firer_loop, f)) {
 		perror("pthread_create");
 		exit(1);
@@ -484,6 +510,7 @@ static void disrupt_one(struct vfio_pci_device *dev, bool dyn, const int *fds)
 	csv("disrupt", pattern, NR_IGB_VECTORS, "seconds", t0);
 	csv("disrupt", pattern, NR_IGB_VECTORS, "fired", f.fired);
 	csv("disrupt", pattern, NR_IGB_VECTORS, "lost", f.lost);
+	csv("disrupt", pattern, NR_IGB_VECTORS, "signals", f.signals);
 }
 
 static void disrupt(struct vfio_pci_device *dev)
@@ -582,8 +609,8 @@ int main(int argc, char **argv)
 		dev = vfio_pci_device_open(argv[optind]);
 		if (!dev)
 			return 1;
+		memory(dev);	/* first: before growth churns the slabs */
 		growth(dev);
-		memory(dev);
 		vfio_pci_device_close(dev);
 	}
 	if (strcmp(argv[optind + 1], "-")) {

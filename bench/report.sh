@@ -11,7 +11,8 @@ for k in "$@"; do cat "$dir/$k.csv"; done | awk -F, \
 	-v dir="$dir" -v kernels="$kernels" -v short="${BENCH_SHORT:-0}" \
 	-v secs="${BENCH_SECONDS:-?}" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	-v ncpu="$(nproc)" -v cpu="$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)" \
-	-v qemu="$(qemu-system-x86_64 --version | head -n 1)" '
+	-v qemu="$(qemu-system-x86_64 --version | head -n 1)" \
+	-v load="$(for k in "$@"; do printf '%s %s, ' "$k" "$(cat "$dir/$k.load" 2>/dev/null || echo ?)"; done)" '
 function has(k, m, p, n, s) { return (k SUBSEP m SUBSEP p SUBSEP n SUBSEP s) in v }
 function get(k, m, p, n, s) { return has(k, m, p, n, s) ? v[k, m, p, n, s] : "" }
 function fmt(x) {
@@ -35,7 +36,7 @@ function row(label, r,   s, i, k) {
 }
 function vmm(k) { return nores[k] ? "legacy" : "dynamic" }
 # Least-squares slope of log(time) against log(N) over N = 16, 32, ... and the top.
-function slope(k, p,   n, x, y, c, sx, sy, sxx, sxy, last) {
+function slope(k, p,   n, x, y, c, sx, sy, sxx, sxy, last, i, pts) {
 	c = sx = sy = sxx = sxy = 0
 	for (n = 16; n <= top[k, p]; n *= 2) { pts[++c] = n; last = n }
 	if (top[k, p] > last) pts[++c] = top[k, p]
@@ -94,6 +95,7 @@ END {
 	s = ""
 	for (i = 1; i <= nk; i++) s = s (i > 1 ? ", " : "") K[i] " `" rel[K[i]] "`" (nores[K[i]] ? " (MSI-X NORESIZE)" : "")
 	print "Kernels: " s "."
+	print "Host load average (1 min) when each kernel'"'"'s run started: " substr(load, 1, length(load) - 2) "."
 	printf "Growth medians over %s dynamic and %s legacy runs; see bench/README-section.md for the method.\n",
 		runs["stock", "dynamic"] ? runs["stock", "dynamic"] : runs["series", "dynamic"], runs["stock", "legacy"] ? runs["stock", "legacy"] : runs[K[1], "legacy"]
 	print "Ratios below 1 mean the series is faster or smaller; `–` where a kernel lacks the pattern or a ratio means nothing."
@@ -121,7 +123,7 @@ END {
 	}
 	for (p = 1; p <= 2; p++) {
 		pat = p == 1 ? "dynamic" : "legacy"
-		for (i = 1; i <= nk; i++) r[K[i]] = sl[K[i], pat]
+		for (i = 1; i <= nk; i++) r[K[i]] = (K[i], pat) in sl ? sl[K[i], pat] : ""
 		row("growth exponent (slope of log t vs log N), " pat, r)
 	}
 	for (p = 1; p <= 2; p++) {
@@ -180,9 +182,9 @@ END {
 		q = ratio(get("series", "growth", "dynamic", nstar, "total_s"), get("stock", "growth", "dynamic", nstar, "total_s"))
 		if (short || q == "–")
 			printf "ok %d - growth series/stock ratio %s at N=%d (target <= 1.05) # SKIP %s\n", ++t, q, nstar,
-				q == "–" ? "no stock run" : "asserted only in the full run" > tap
+				q == "–" ? "no dynamic growth on series or stock" : "asserted only in the full run" > tap
 		else
-			printf "%sok %d - growth series/stock ratio %s at N=%d (target <= 1.05)\n", q > 1.05 ? "not " : "", ++t, q, nstar > tap
+			printf "%sok %d - growth series/stock ratio %s at N=%d (target <= 1.05)\n", (q + 0 > 1.05 ? "not " : ""), ++t, q, nstar > tap
 	}
 	print "1.." t > tap
 	close(tap)
