@@ -12,7 +12,7 @@ for k in "$@"; do cat "$dir/$k.csv"; done | awk -F, \
 	-v secs="${BENCH_SECONDS:-?}" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	-v ncpu="$(nproc)" -v cpu="$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)" \
 	-v qemu="$(qemu-system-x86_64 --version | head -n 1)" \
-	-v load="$(for k in "$@"; do printf '%s %s, ' "$k" "$(cat "$dir/$k.load" 2>/dev/null || echo ?)"; done)" '
+	-v busy="$(for k in "$@"; do printf '%s %s%%, ' "$k" "$(cat "$dir/$k.busy" 2>/dev/null || echo ?)"; done)" '
 function has(k, m, p, n, s) { return (k SUBSEP m SUBSEP p SUBSEP n SUBSEP s) in v }
 function get(k, m, p, n, s) { return has(k, m, p, n, s) ? v[k, m, p, n, s] : "" }
 function fmt(x) {
@@ -95,7 +95,7 @@ END {
 	s = ""
 	for (i = 1; i <= nk; i++) s = s (i > 1 ? ", " : "") K[i] " `" rel[K[i]] "`" (nores[K[i]] ? " (MSI-X NORESIZE)" : "")
 	print "Kernels: " s "."
-	print "Host load average (1 min) when each kernel'"'"'s run started: " substr(load, 1, length(load) - 2) "."
+	print "Host CPU busy (other users of the 2 shared cores) when each kernel'"'"'s run began: " substr(busy, 1, length(busy) - 2) "."
 	printf "Growth medians over %s dynamic and %s legacy runs; see bench/README-section.md for the method.\n",
 		runs["stock", "dynamic"] ? runs["stock", "dynamic"] : runs["series", "dynamic"], runs["stock", "legacy"] ? runs["stock", "legacy"] : runs[K[1], "legacy"]
 	print "Ratios below 1 mean the series is faster or smaller; `–` where a kernel lacks the pattern or a ratio means nothing."

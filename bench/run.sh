@@ -29,7 +29,7 @@ fi
 [ -f "$VFIO_LIB_DIR/include/vfio_pci_device.h" ] ||
 	die "no vfio selftest library in $VFIO_LIB_DIR (set VFIO_LIB_DIR, or build the tree with the series)"
 mkdir -p "$B"
-rm -f "$B"/*.csv "$B"/*.log "$B"/*.load "$B"/curve-*.dat
+rm -f "$B"/*.csv "$B"/*.log "$B"/*.busy "$B"/curve-*.dat
 t0=$(date +%s)
 
 # The guest runs the host's root, so a host build runs there as it is.
@@ -39,15 +39,23 @@ gcc -O2 -Wall -D_GNU_SOURCE -I"$VFIO_LIB_DIR/../../../../include" \
 	-I"$VFIO_LIB_DIR/include" -o "$B/msix-bench" "$WB_ROOT/bench/msix-bench.c" \
 	"$VFIO_LIB_DIR"/*.c "$VFIO_LIB_DIR"/drivers/*.c -lpthread
 
-# The host's cores are shared (kernel builds): before each kernel, wait up
-# to BENCH_IDLE_WAIT seconds for the 1-minute load to drop below 1, and
-# record the load the run started with.
+# The host's cores are shared (kernel builds, other VMs): before each
+# kernel, wait up to BENCH_IDLE_WAIT seconds for the host to be idle (CPU
+# busy under 20% over 5 s) and record how busy it was when the run began.
 IDLE_WAIT=${BENCH_IDLE_WAIT:-$([ "$SHORT" = 1 ] && echo 0 || echo 300)}
+host_busy() {	# percent of CPU time busy over the next 5 seconds
+	local a b
+	a=$(awk '/^cpu /{ print $2+$3+$4+$7+$8, $5+$6 }' /proc/stat)
+	sleep 5
+	b=$(awk '/^cpu /{ print $2+$3+$4+$7+$8, $5+$6 }' /proc/stat)
+	echo "$a $b" | awk '{ b = $3 - $1; i = $4 - $2; printf "%d\n", b + i ? 100 * b / (b + i) : 0 }'
+}
 wait_idle() {
-	local end=$(($(date +%s) + IDLE_WAIT))
-	while awk '{ exit !($1 >= 1) }' /proc/loadavg && [ "$(date +%s)" -lt "$end" ]; do
-		sleep 10
+	local end=$(($(date +%s) + IDLE_WAIT)) busy
+	while busy=$(host_busy) && [ "$busy" -ge 20 ] && [ "$(date +%s)" -lt "$end" ]; do
+		sleep 5
 	done
+	echo "$busy"
 }
 
 ran=()
@@ -59,8 +67,7 @@ for k in "${KERNELS[@]}"; do
 		target=$WB_OUT/$k-test/arch/x86/boot/bzImage
 		[ -f "$target" ] || { warn "no $k kernel (make kernel-$k): skipping it"; continue; }
 	fi
-	wait_idle
-	cut -d' ' -f1 /proc/loadavg >"$B/$k.load"
+	wait_idle >"$B/$k.busy"
 	t1=$(date +%s)
 	# /tmp/wb is the VM's run directory (build/vm/...), writable in the guest.
 	if ! "$WB_ROOT/harness/vm.sh" "$target" "$WB_ROOT/bench/guest.sh" /tmp/wb/bench \
