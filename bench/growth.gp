@@ -7,6 +7,7 @@ set title "vfio-pci MSI-X: time to grow from 1 to N vectors (nvme, QEMU TCG, med
 set xlabel "N (vectors enabled)"
 set ylabel "time from 1 to N vectors (s)"
 set logscale xy
+set xrange [2:500]
 set format y "10^{%L}"
 set grid xtics ytics mxtics mytics lc rgb "#dddddd"
 set key top left box opaque

@@ -18,8 +18,11 @@
  *		are added and removed in rounds, with either pattern.
  *  swap	igb: same firing while vector 0's eventfd is swapped for
  *		another and back, then set again to the same eventfd.
- *  memory	nvme: kernel memory (/proc/meminfo deltas) held with two
- *		active vectors, 0 and the highest allocatable.
+ *  memory	nvme: kernel memory (/proc/meminfo deltas, settled, median
+ *		of a few repetitions) held with two active vectors, 0 and the
+ *		highest allocatable: 2 irqs when dynamic, every irq of the
+ *		range 0..highest with the legacy pattern. Runs first, before
+ *		growth churns the slab caches.
  *
  * The device access comes from the vfio selftest library
  * (tools/testing/selftests/vfio/lib), compiled in by bench/run.sh.
@@ -31,8 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/resource.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "vfio_pci_device.h"
 

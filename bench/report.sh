@@ -113,6 +113,8 @@ END {
 		for (i = 1; i <= nk; i++) r[K[i]] = get(K[i], "growth", vmm(K[i]), n, "total_s")
 		row("**grow 1→" n ", as QEMU does on the kernel (s)**", r)
 	}
+	for (i = 1; i <= nk; i++) r[K[i]] = get(K[i], "growth", "dynamic", nstar, "min_s")
+	row("grow 1→" nstar ", dynamic pattern, fastest run (s)", r)
 	for (p = 1; p <= 2; p++) {
 		pat = p == 1 ? "dynamic" : "legacy"
 		for (i = 1; i <= nk; i++) {
@@ -155,6 +157,11 @@ END {
 		for (i = 1; i <= nk; i++) r[K[i]] = mem[K[i], p == 3 ? vmm(K[i]) : pat, "irqs"]
 		row("memory: irqs allocated, same, " lbl, r)
 	}
+	for (i = 1; i <= nk; i++) {
+		t = mem[K[i], "legacy", "irqs"]
+		r[K[i]] = t ? mem[K[i], "legacy", "slab_bytes"] / t : ""
+	}
+	row("memory: slab per allocated irq, from the legacy case (bytes)", r)
 	print ""
 	print "Growth law (least-squares slope of log(time) against log(N), N = 16, 32, ..., " nstar "; ~1 is linear, ~2 quadratic):"
 	print ""
