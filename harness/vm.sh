@@ -21,8 +21,11 @@ VM_MEM=${VM_MEM:-2048}
 VM_CPUS=${VM_CPUS:-2}
 
 if [ -f "$target" ]; then
-	image=$(realpath "$target") label=$(basename "$(dirname "$(dirname "$(dirname "$(dirname "$image")")")")")
-	outdir=$(dirname "$(dirname "$(dirname "$(dirname "$image")")")")
+	# .../out-NAME-VARIANT/arch/x86/boot/bzImage names its kernel.
+	image=$(realpath "$target")
+	outdir=${image%/arch/x86/boot/bzImage}
+	label=$(basename "$outdir")
+	label=${label#out-}
 else
 	case $target in
 	*-*) label=$target ;;
