@@ -168,7 +168,8 @@ for c in "${commits[@]}"; do
 	else
 		report FAIL "$tag: sparse run fails" "$d/sparse.log"
 	fi
-	(cd "$WB_TREE" && git format-patch -1 --stdout "$c" | scripts/checkpatch.pl --strict --quiet -) >"$d/checkpatch.log" 2>&1 &&
+	# Debian's python3 (not a PATH-first one) has the modules checkpatch needs.
+	(cd "$WB_TREE" && git format-patch -1 --stdout "$c" | PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --quiet -) >"$d/checkpatch.log" 2>&1 &&
 		report OK "$tag: checkpatch --strict" || report FAIL "$tag: checkpatch --strict" "$d/checkpatch.log"
 	mapfile -t dfiles < <(changed_files "$c^..$c" | doc_files)
 	kdoc_files "$d/kdoc.log" "${dfiles[@]}"
