@@ -42,7 +42,7 @@ gcc -O2 -Wall -D_GNU_SOURCE -I"$VFIO_LIB_DIR/../../../../include" \
 # The host's cores are shared (kernel builds, other VMs): before each
 # kernel, wait up to BENCH_IDLE_WAIT seconds for the host to be idle (CPU
 # busy under 20% over 5 s) and record how busy it was when the run began.
-IDLE_WAIT=${BENCH_IDLE_WAIT:-$([ "$SHORT" = 1 ] && echo 0 || echo 300)}
+IDLE_WAIT=${BENCH_IDLE_WAIT:-$([ "$SHORT" = 1 ] && echo 0 || echo 120)}
 host_busy() {	# percent of CPU time busy over the next 5 seconds
 	local a b
 	a=$(awk '/^cpu /{ print $2+$3+$4+$7+$8, $5+$6 }' /proc/stat)

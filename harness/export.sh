@@ -13,8 +13,7 @@ export_series() {
 	desc=$(git_tree config branch.series.description || true)
 	[ -n "$desc" ] || warn "series has no description: the cover letter will be a template"
 	rm -f "$WB_ROOT"/series/[0-9][0-9][0-9][0-9]-*.patch
-	git -C "$WB_TREE" format-patch -q --cover-letter --cover-from-description=subject \
-		--base=baseline --no-signature --zero-commit -o "$WB_ROOT/series" baseline..series
+	format_series "$WB_TREE" "$WB_ROOT/series"
 	# The branch head moved: what base.sh applied is now what is exported.
 	git_tree rev-parse series >"$WB_BUILD/.series.head"
 	say "exported $n patches and the cover letter to series/"

@@ -52,8 +52,7 @@ fresh_apply() {
 roundtrip() {
 	local fresh=$H/fresh regen=$H/regen f
 	git -C "$fresh" config branch.series.description "$(cover_text "$WB_ROOT/series/0000-cover-letter.patch")"
-	git -C "$fresh" format-patch -q --cover-letter --cover-from-description=subject \
-		--base=baseline --no-signature --zero-commit -o "$regen" baseline..series || return 1
+	format_series "$fresh" "$regen" || return 1
 	grep -q "^base-commit: $(git -C "$fresh" rev-parse baseline)$" "$regen/0000-cover-letter.patch" || {
 		echo "regenerated cover letter has no base-commit of the baseline"; return 1; }
 	for f in "$WB_ROOT"/series/*.patch; do

@@ -121,3 +121,15 @@ cover_text() {
 		BEGIN { hdr = 1 }
 	' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
 }
+
+# format_series REPO OUTDIR: the series as patch files, the way the project
+# keeps them: cover letter from the branch description, base-commit of the
+# baseline, the cover signed by the series' author (not whoever runs it).
+format_series() {
+	local repo=$1 out=$2 name email
+	name=$(git -C "$repo" log -1 --format=%an series)
+	email=$(git -C "$repo" log -1 --format=%ae series)
+	git -C "$repo" -c user.name="$name" -c user.email="$email" format-patch -q \
+		--cover-letter --cover-from-description=subject --base=baseline \
+		--no-signature --zero-commit -o "$out" baseline..series
+}
