@@ -18,15 +18,16 @@ variant_frags() {
 
 # kmake SRC OUT VARIANT ARGS...: make in SRC with output in OUT. Every
 # build is W=1: the hygiene check needs it, and one set of flags lets the
-# test kernels and the per-patch builds share ccache entries.
+# test kernels and the per-patch builds share ccache entries. W=1 would
+# also run kernel-doc, a perl process per compiled file that ccache cannot
+# save; cmd_checkdoc= turns that off, and hygiene.sh runs kernel-doc on
+# the files each patch touches instead.
 kmake() {
-	local src=$1 out=$2 variant=$3
+	local src=$1 out=$2 variant=$3 cc=gcc
 	shift 3
-	if [ "$variant" = clang ]; then
-		make -C "$src" O="$out" -j"$WB_JOBS" LLVM=1 CC="ccache clang" HOSTCC="ccache clang" W=1 "$@"
-	else
-		make -C "$src" O="$out" -j"$WB_JOBS" CC="ccache gcc" HOSTCC="ccache gcc" W=1 "$@"
-	fi
+	[ "$variant" = clang ] && { cc=clang; set -- LLVM=1 "$@"; }
+	make -C "$src" O="$out" -j"$WB_JOBS" CC="ccache $cc" HOSTCC="ccache $cc" \
+		W=1 cmd_checkdoc= "$@"
 }
 
 # Every option the fragments set (the last one wins) must survive
