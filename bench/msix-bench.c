@@ -397,6 +397,7 @@ struct firer {
 	int nfds;
 	bool stop;
 	long fired, lost;
+	long late;		/* lost ones that came after all: host delays */
 	long signals;		/* eventfd counts: one per fired, or a storm */
 	pthread_t thread;
 };
@@ -428,7 +429,8 @@ static void *firer_loop(void *arg)
 	struct firer *f = arg;
 
 	while (!__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) {
-		firer_wait(f, 0);	/* a late event is not this one's */
+		if (firer_wait(f, 0))	/* a late event is not this one's */
+			__atomic_add_fetch(&f->late, 1, __ATOMIC_RELAXED);
 		vfio_pci_send_msi(f->dev, MSIX, 0);
 		__atomic_add_fetch(&f->fired, 1, __ATOMIC_RELAXED);
 		if (!firer_wait(f, timeout_ms))
@@ -443,7 +445,7 @@ static void firer_start(struct firer *f)
 	vfio_pci_send_msi(f->dev, MSIX, 0);
 	firer_wait(f, timeout_ms);
 	f->stop = false;
-	f->fired = f->lost = f->signals = 0;
+	f->fired = f->lost = f->late = f->signals = 0;
 	if (pthread_create(&f->thread, NULL, firer_loop, f)) {
 		perror("pthread_create");
 		exit(1);
@@ -467,10 +469,11 @@ static void firer_await(struct firer *f, long events)
 		usleep(20);
 }
 
-static void firer_read(struct firer *f, long *fired, long *lost)
+static void firer_read(struct firer *f, long *fired, long *lost, long *late)
 {
 	*fired = __atomic_load_n(&f->fired, __ATOMIC_RELAXED);
 	*lost = __atomic_load_n(&f->lost, __ATOMIC_RELAXED);
+	*late = __atomic_load_n(&f->late, __ATOMIC_RELAXED);
 }
 
 /*
@@ -513,6 +516,7 @@ static void disrupt_one(struct vfio_pci_device *dev, bool dyn, const int *fds)
 	csv("disrupt", pattern, NR_IGB_VECTORS, "seconds", t0);
 	csv("disrupt", pattern, NR_IGB_VECTORS, "fired", f.fired);
 	csv("disrupt", pattern, NR_IGB_VECTORS, "lost", f.lost);
+	csv("disrupt", pattern, NR_IGB_VECTORS, "late", f.late);
 	csv("disrupt", pattern, NR_IGB_VECTORS, "signals", f.signals);
 }
 
@@ -533,11 +537,11 @@ static void disrupt(struct vfio_pci_device *dev)
 static void swap_phase(struct vfio_pci_device *dev, struct firer *f, bool same)
 {
 	const char *pattern = same ? "same" : "swap";
-	long fired0, lost0, fired, lost;
+	long fired0, lost0, late0, fired, lost, late;
 	double lat[swaps], t;
 	int i, fd, ret;
 
-	firer_read(f, &fired0, &lost0);
+	firer_read(f, &fired0, &lost0, &late0);
 	for (i = 0; i < swaps; i++) {
 		fd = same || (i & 1) ? f->fds[0] : f->fds[1];
 		t = now();
@@ -549,11 +553,12 @@ static void swap_phase(struct vfio_pci_device *dev, struct firer *f, bool same)
 		}
 		firer_await(f, gap_events);
 	}
-	firer_read(f, &fired, &lost);
+	firer_read(f, &fired, &lost, &late);
 	csv("swap", pattern, i, "median_us", quantile(lat, i, 0.5));
 	csv("swap", pattern, i, "p90_us", quantile(lat, i, 0.9));
 	csv("swap", pattern, i, "fired", fired - fired0);
 	csv("swap", pattern, i, "lost", lost - lost0);
+	csv("swap", pattern, i, "late", late - late0);
 }
 
 static void swap(struct vfio_pci_device *dev)

@@ -5,20 +5,21 @@
 #   full run (default):  bench/results.md and bench/growth.png
 #   BENCH_SHORT=1:       a short run for CI; everything stays in build/bench/
 #
-# Raw output and CSV of each kernel go to build/bench/KERNEL.{log,csv}. The
+# Raw output and CSV of each kernel go to build/bench/{full,short}/KERNEL.{log,csv}. The
 # report ends with TAP lines asserting the targets; the exit status is 1 if
 # one fails. VFIO_LIB_DIR is the vfio selftest library msix-bench is built
 # with (default: the work tree's); BENCH_KERNELS picks the kernels.
 . "$(dirname "$0")/../harness/lib.sh"
 
-B=$WB_BUILD/bench
+B=$WB_BUILD/bench/full
 VFIO_LIB_DIR=${VFIO_LIB_DIR:-$WB_TREE/tools/testing/selftests/vfio/lib}
 SHORT=${BENCH_SHORT:-0}
 read -r -a KERNELS <<<"${BENCH_KERNELS:-stock baseline series}"
 
 if [ "$SHORT" = 1 ]; then
-	# Growth to 64; legacy runs 2 (0.6 s each), dynamic 11.
-	OPTS=(-r 2 -d 11 -n 64 -R 5 -s 50 -m 3)
+	# Growth to 64; legacy runs 2 (0.6 s each), dynamic 31 (10 ms each).
+	OPTS=(-r 2 -d 31 -n 64 -R 5 -s 50 -m 3)
+	B=$WB_BUILD/bench/short
 	OUT=$B
 else
 	# Growth to the largest n (~400: 20 s per legacy run), 20 rounds, 200 swaps.
@@ -36,7 +37,7 @@ t0=$(date +%s)
 # The library includes <linux/compiler.h> from the tree's tools/include.
 say "building msix-bench with $VFIO_LIB_DIR"
 gcc -O2 -Wall -D_GNU_SOURCE -I"$VFIO_LIB_DIR/../../../../include" \
-	-I"$VFIO_LIB_DIR/include" -o "$B/msix-bench" "$WB_ROOT/bench/msix-bench.c" \
+	-I"$VFIO_LIB_DIR/include" -o "$WB_BUILD/bench/msix-bench" "$WB_ROOT/bench/msix-bench.c" \
 	"$VFIO_LIB_DIR"/*.c "$VFIO_LIB_DIR"/drivers/*.c -lpthread
 
 # The host's cores are shared (kernel builds, other VMs): before each
@@ -71,7 +72,7 @@ for k in "${KERNELS[@]}"; do
 	t1=$(date +%s)
 	# /tmp/wb is the VM's run directory (build/vm/...), writable in the guest.
 	if ! "$WB_ROOT/harness/vm.sh" "$target" "$WB_ROOT/bench/guest.sh" /tmp/wb/bench \
-		"$B/msix-bench" "${OPTS[@]}" >"$B/$k.log"; then
+		"$WB_BUILD/bench/msix-bench" "${OPTS[@]}" >"$B/$k.log"; then
 		tail -n 5 "$B/$k.log" >&2
 		die "the benchmark failed on $k; output: $B/$k.log"
 	fi
