@@ -57,6 +57,9 @@ for k in "${VM_KERNELS[@]}"; do
 	esac
 done
 
+# The short benchmark: its targets as TAP (full run: make bench).
+suite bench-short env BENCH_SHORT=1 BENCH_IDLE_WAIT=0 "$WB_ROOT/bench/run.sh"
+
 "$WB_ROOT/tests/report.sh" "$R" "$WB_ROOT/tests/expected-failures"
 rc=$?
 say "make check took $(($(date +%s) - t_start))s"
