@@ -1,7 +1,9 @@
 #!/bin/bash
-# On the debug kernel (KASAN, lockdep, kmemleak, failslab): run the vfio
-# kselftests, fault injection included, then check that the kernel saw no
-# memory error, lock problem, sleeping-in-atomic or leak while they ran.
+# On the debug kernel (KASAN, lockdep, kmemleak): run the vfio kselftests,
+# then check that the kernel saw no memory error, lock problem, sleeping in
+# atomic context or leak while they ran. (Slab fault injection on the test
+# process is not run here: a failure injected into the guest's 9p root
+# breaks that mount for every later command.)
 . "$WB_ROOT/guest/lib.sh"
 
 kmemleak=/sys/kernel/debug/kmemleak
@@ -14,8 +16,12 @@ tests_rc=$?
 [ -w "$kmemleak" ] && { sleep 6; echo scan >"$kmemleak"; sleep 6; echo scan >"$kmemleak"; }
 log=/tmp/dmesg.txt
 dmesg >"$log"
-no_match() { ! grep -E -q "$1" "$log"; }
-tap_plan 7
+# grep's status 1 is "no match"; 2 (it could not read the log) fails.
+no_match() {
+	grep -E -q "$1" "$log"
+	[ $? -eq 1 ]
+}
+tap_plan 6
 tap_check "debug_kernel: KASAN active" grep -q 'KernelAddressSanitizer initialized' /tmp/boot-dmesg.txt
 tap_check "debug_kernel: kmemleak active" test -r "$kmemleak"
 tap_check "debug_kernel: no KASAN report" no_match 'BUG: KASAN'
@@ -23,7 +29,6 @@ tap_check "debug_kernel: no lockdep report" no_match 'possible circular locking|
 tap_check "debug_kernel: no BUG or WARNING" no_match '^\[[ 0-9.]*\] (BUG|WARNING):|sleeping function called from invalid context'
 leaks() { [ -r "$kmemleak" ] && [ -z "$(cat "$kmemleak")" ]; }
 tap_check "debug_kernel: kmemleak finds no leak" leaks
-tap_check "debug_kernel: fault injection available (failslab)" test -d /sys/kernel/debug/failslab
 if [ "$tap_failed" -ne 0 ]; then
 	echo "# kernel log:"
 	sed 's/^/# /' "$log" | tail -n 80
