@@ -96,7 +96,7 @@ END {
 	for (i = 1; i <= nk; i++) s = s (i > 1 ? ", " : "") K[i] " `" rel[K[i]] "`" (nores[K[i]] ? " (MSI-X NORESIZE)" : "")
 	print "Kernels: " s "."
 	print "Host CPU busy (other users of the 2 shared cores) when each kernel'"'"'s run began: " substr(busy, 1, length(busy) - 2) "."
-	printf "Growth medians over %s dynamic and %s legacy runs; see the README's Benchmarks section for the method.\n",
+	printf "Growth medians over %s dynamic and %s legacy runs; see the Benchmarks section of README.md for the method.\n",
 		runs["stock", "dynamic"] ? runs["stock", "dynamic"] : runs["series", "dynamic"], runs["stock", "legacy"] ? runs["stock", "legacy"] : runs[K[1], "legacy"]
 	print "Ratios below 1 mean the series is faster or smaller; `–` where a kernel lacks the pattern or a ratio means nothing."
 	print ""
