@@ -70,16 +70,7 @@ else
 fi
 rm -rf "$H/fresh"
 
-# --- 2. warnings, normalised to "file: message" so line moves do not count ---
-norm_warnings() {
-	sed -n -E 's#^(\.\./)*([^ :]+):[0-9]+:([0-9]+:)? (warning|error): (.*)$#\2: \4: \5#p;
-		   s#^(WARNING|ERROR): modpost: (.*)$#modpost: \1: \2#p' "$@" |
-		sed -E "s#^$WB_TREE/##" | sort -u
-}
-new_warnings() { # new_warnings REF LOG...: warnings not in REF
-	norm_warnings "${@:2}" | comm -23 - "$1"
-}
-
+# --- 2. per-patch checks --------------------------------------------------
 changed_files() { git_tree diff --name-only --diff-filter=AM "$1"; }
 kernel_c_files() { grep -E '\.c$' | grep -v '^tools/' || true; }
 doc_files() { grep -E '\.[ch]$' | grep -v '^tools/' || true; }

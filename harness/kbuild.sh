@@ -84,3 +84,16 @@ kbuild() {
 		kmake "$src" "$out" "$variant" bzImage
 	fi
 }
+
+# Compiler, sparse, kernel-doc and modpost warnings of LOG..., normalised to
+# "file: kind: message" so that a warning moving to another line is the
+# same warning.
+norm_warnings() {
+	sed -n -E 's#^(\.\./)*([^ :]+):[0-9]+:([0-9]+:)? (warning|error): (.*)$#\2: \4: \5#p;
+		   s#^(WARNING|ERROR): modpost: (.*)$#modpost: \1: \2#p' "$@" |
+		sed -E "s#^$WB_TREE/##" | sort -u
+}
+new_warnings() { # new_warnings REF LOG...: warnings not in REF
+	norm_warnings "${@:2}" | comm -23 - "$1"
+}
+

@@ -3,6 +3,7 @@
 # failing guest fails the run, a hung guest is killed at the timeout and its
 # console log is kept, and the scripts parse.
 . "$(dirname "$0")/../harness/lib.sh"
+. "$WB_ROOT/harness/kbuild.sh"
 set +e
 
 n=0 failed=0
@@ -17,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 
 echo "TAP version 13"
-echo "1..8"
+echo "1..10"
 
 syntax_ok() {
 	local f
@@ -27,6 +28,20 @@ syntax_ok() {
 	done
 }
 check "every workbench script parses" syntax_ok
+
+# The hygiene check's warning comparison: a moved warning is the same, a
+# new one is reported, by file and message.
+warnings_compare() {
+	printf '%s\n' "../drivers/vfio/pci/vfio_pci_intrs.c:10:5: warning: old one [-Wx]" >"$tmp/ref.log"
+	norm_warnings "$tmp/ref.log" >"$tmp/ref"
+	printf '%s\n' "../drivers/vfio/pci/vfio_pci_intrs.c:99:5: warning: old one [-Wx]" >"$tmp/moved.log"
+	printf '%s\n' "../drivers/vfio/pci/vfio_pci_intrs.c:12:1: warning: new one [-Wy]" \
+		"WARNING: modpost: \"msi_remove_device_irq_domain\" [drivers/vfio/pci/vfio-pci-core.ko] undefined!" >"$tmp/new.log"
+	[ -z "$(new_warnings "$tmp/ref" "$tmp/moved.log")" ] || return 1
+	[ "$(new_warnings "$tmp/ref" "$tmp/new.log" | wc -l)" -eq 2 ]
+}
+check "hygiene: a moved warning is not new, a new warning and an unexported symbol are" warnings_compare
+check "hygiene: a misspelt commit message is caught" bash -c '! echo "Recieve the the interupt" | codespell - >/dev/null'
 
 deb=$WB_BUILD/dl/${DEB_PACKAGE}_${DEB_VERSION/:/%3a}_all.deb
 corrupt_refused() {
