@@ -41,7 +41,7 @@ check: tree ## Run every test: workbench, hygiene, selftests and QEMU client on 
 hygiene: tree ## Per-patch builds (W=1, modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
 	@$(H)/hygiene.sh
 
-bench: tree ## Benchmarks on the three kernels; writes bench/results.md and plot
+bench: kernels ## Benchmarks on the three kernels; writes bench/results.md and plot
 	@bench/run.sh
 
 selftest-workbench: ## Test the workbench itself (failing guest, hang, bad download)
