@@ -13,8 +13,7 @@ R=$WB_BUILD/results
 rm -rf "$R"
 mkdir -p "$R"
 t_start=${WB_T0:-$(date +%s)}
-KERNELS=(stock baseline series)
-VM_KERNELS=(stock baseline series series-modular series-debug)
+KERNELS=(stock baseline series series-modular series-debug)
 
 # suite NAME CMD...: run CMD, keep its TAP in $R/NAME.tap, echo it.
 suite() {
@@ -29,7 +28,7 @@ suite() {
 builds() {
 	local k v n=0
 	echo "TAP version 13"
-	for k in "${KERNELS[@]}" series-modular series-debug; do
+	for k in "${KERNELS[@]}"; do
 		n=$((n + 1))
 		v=test
 		[[ $k == *-* ]] && v=${k#*-}
@@ -47,7 +46,7 @@ builds() {
 suite hygiene "$WB_ROOT/harness/hygiene.sh"
 suite builds builds
 suite workbench "$WB_ROOT/tests/workbench.sh"
-for k in "${VM_KERNELS[@]}"; do
+for k in "${KERNELS[@]}"; do
 	script=selftests.sh
 	[ "$k" = series-debug ] && script=debug.sh
 	suite "selftests@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/$script"
