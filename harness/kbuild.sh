@@ -61,13 +61,13 @@ kconfigure() {
 	read -ra frags <<<"$(variant_frags "$variant")"
 	sum=$(cd "$WB_ROOT" && cat "${frags[@]}" | sha256sum | cut -d' ' -f1)
 	[ -f "$out/.config" ] && [ "$(cat "$out/.wb-config.sum" 2>/dev/null)" = "$sum" ] && return
-	mkdir -p "$out"
-	kmake "$src" "$out" "$variant" tinyconfig
+	# Callers run this under || (set -e is off there): every step returns.
+	mkdir -p "$out" && kmake "$src" "$out" "$variant" tinyconfig || return 1
 	for f in "${frags[@]}"; do
-		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$WB_ROOT/$f"
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$WB_ROOT/$f" || return 1
 	done
-	kmake "$src" "$out" "$variant" olddefconfig
-	check_config "$out" "${frags[@]}"
+	kmake "$src" "$out" "$variant" olddefconfig || return 1
+	check_config "$out" "${frags[@]}" || return 1
 	echo "$sum" >"$out/.wb-config.sum"
 }
 
@@ -75,7 +75,7 @@ kconfigure() {
 # for the modular variant.
 kbuild() {
 	local src=$1 out=$2 variant=$3
-	kconfigure "$src" "$out" "$variant"
+	kconfigure "$src" "$out" "$variant" || return 1
 	if [ "$variant" = modular ]; then
 		kmake "$src" "$out" "$variant" bzImage modules
 		rm -rf "$out/modroot"
