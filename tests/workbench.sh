@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 
 syntax_ok() {
 	local f
@@ -42,6 +42,16 @@ warnings_compare() {
 }
 check "hygiene: a moved warning is not new, a new warning and an unexported symbol are" warnings_compare
 check "hygiene: a misspelt commit message is caught" bash -c '! echo "Recieve the the interupt" | codespell - >/dev/null'
+
+# A fragment's option that olddefconfig drops fails the kernel build.
+config_dropped() {
+	printf 'CONFIG_A=y\n# CONFIG_B is not set\n' >"$tmp/.config"
+	printf 'CONFIG_A=y\n# CONFIG_B is not set\n' >"$tmp/kept.config"
+	printf 'CONFIG_A=y\nCONFIG_C=y\n' >"$tmp/dropped.config"
+	check_config "$tmp" "$tmp/kept.config" 2>/dev/null &&
+		! check_config "$tmp" "$tmp/dropped.config" 2>/dev/null
+}
+check "a config option that olddefconfig drops is caught" config_dropped
 
 deb=$WB_BUILD/dl/${DEB_PACKAGE}_${DEB_VERSION/:/%3a}_all.deb
 corrupt_refused() {
