@@ -102,12 +102,9 @@ hbuild() { # hbuild VARIANT LOG
 	kmake "$WB_TREE" "$out" "$1" $(build_targets "$1") >>"$2" 2>&1
 }
 sparse_files() { # sparse_files LOG FILE...
-	local f out
-	out=$(kernel_out series test)
-	: >"$1"
-	for f in "${@:2}"; do
-		kmake "$WB_TREE" "$out" test C=2 "${f%.c}.o" >>"$1" 2>&1 || return 1
-	done
+	local f objs=()
+	for f in "${@:2}"; do objs+=("${f%.c}.o"); done
+	kmake "$WB_TREE" "$(kernel_out series test)" test C=2 "${objs[@]}" >"$1" 2>&1
 }
 kdoc_files() { # kdoc_files LOG FILE...
 	local f
