@@ -190,17 +190,17 @@ END {
 		s = sl["series", "dynamic"]
 		printf "%sok %d - series: growth linear in N, slope %s (target < 1.3)\n",
 			(s == "" || s >= 1.3) ? "not " : "", ++t, s == "" ? "–" : sprintf("%.2f", s) > tap
-		# Asserted on the fastest run: the medians of two VMs on shared,
-		# busy cores drift apart by up to 20% (see the legacy rows, the
-		# same code on both kernels); the median ratio is printed too.
-		q = ratio(get("series", "growth", "dynamic", nstar, "min_s"), get("stock", "growth", "dynamic", nstar, "min_s"))
+		# Asserted on the medians, which a host busy with other work can
+		# skew (the run waits for an idle host and records how busy it
+		# was); the fastest-run ratio is printed next to it.
 		qm = ratio(get("series", "growth", "dynamic", nstar, "total_s"), get("stock", "growth", "dynamic", nstar, "total_s"))
-		if (short || q == "–")
-			printf "ok %d - growth series/stock ratio %s at N=%d, fastest run (target <= 1.05; median ratio %s) # SKIP %s\n",
-				++t, q, nstar, qm, q == "–" ? "no dynamic growth on series or stock" : "asserted only in the full run" > tap
+		q = ratio(get("series", "growth", "dynamic", nstar, "min_s"), get("stock", "growth", "dynamic", nstar, "min_s"))
+		if (short || qm == "–")
+			printf "ok %d - growth series/stock ratio %s at N=%d, medians (target <= 1.05; fastest runs %s) # SKIP %s\n",
+				++t, qm, nstar, q, qm == "–" ? "no dynamic growth on series or stock" : "asserted only in the full run" > tap
 		else
-			printf "%sok %d - growth series/stock ratio %s at N=%d, fastest run (target <= 1.05; median ratio %s)\n",
-				(q + 0 > 1.05 ? "not " : ""), ++t, q, nstar, qm > tap
+			printf "%sok %d - growth series/stock ratio %s at N=%d, medians (target <= 1.05; fastest runs %s)\n",
+				(qm + 0 > 1.05 ? "not " : ""), ++t, qm, nstar, q > tap
 	}
 	print "1.." t > tap
 	close(tap)

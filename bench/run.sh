@@ -12,7 +12,6 @@
 . "$(dirname "$0")/../harness/lib.sh"
 
 B=$WB_BUILD/bench/full
-VFIO_LIB_DIR=${VFIO_LIB_DIR:-$WB_TREE/tools/testing/selftests/vfio/lib}
 SHORT=${BENCH_SHORT:-0}
 read -r -a KERNELS <<<"${BENCH_KERNELS:-stock baseline series}"
 
@@ -27,18 +26,12 @@ else
 	OUT=$WB_ROOT/bench
 fi
 
-[ -f "$VFIO_LIB_DIR/include/vfio_pci_device.h" ] ||
-	die "no vfio selftest library in $VFIO_LIB_DIR (set VFIO_LIB_DIR, or build the tree with the series)"
 mkdir -p "$B"
 rm -f "$B"/*.csv "$B"/*.log "$B"/*.busy "$B"/curve-*.dat
 t0=$(date +%s)
 
 # The guest runs the host's root, so a host build runs there as it is.
-# The library includes <linux/compiler.h> from the tree's tools/include.
-say "building msix-bench with $VFIO_LIB_DIR"
-gcc -O2 -Wall -D_GNU_SOURCE -I"$VFIO_LIB_DIR/../../../../include" \
-	-I"$VFIO_LIB_DIR/include" -o "$WB_BUILD/bench/msix-bench" "$WB_ROOT/bench/msix-bench.c" \
-	"$VFIO_LIB_DIR"/*.c "$VFIO_LIB_DIR"/drivers/*.c -lpthread
+"$WB_ROOT/harness/tools-build.sh" msix-bench
 
 # The host's cores are shared (kernel builds, other VMs): before each
 # kernel, wait up to BENCH_IDLE_WAIT seconds for the host to be idle (CPU
@@ -72,7 +65,7 @@ for k in "${KERNELS[@]}"; do
 	t1=$(date +%s)
 	# /tmp/wb is the VM's run directory (build/vm/...), writable in the guest.
 	if ! "$WB_ROOT/harness/vm.sh" "$target" "$WB_ROOT/bench/guest.sh" /tmp/wb/bench \
-		"$WB_BUILD/bench/msix-bench" "${OPTS[@]}" >"$B/$k.log"; then
+		"$WB_BUILD/bin/msix-bench" "${OPTS[@]}" >"$B/$k.log"; then
 		tail -n 5 "$B/$k.log" >&2
 		die "the benchmark failed on $k; output: $B/$k.log"
 	fi

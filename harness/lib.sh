@@ -9,6 +9,9 @@ WB_BUILD=${WB_BUILD:-$WB_ROOT/build}
 # the workbench at a tree of one's own instead.
 WB_TREE=${LINUX_TREE:-$WB_BUILD/linux}
 WB_OUT=$WB_BUILD/out
+# The vfio selftest library of the series, which guest programs such as
+# bench/msix-bench.c are built with (harness/tools-build.sh).
+VFIO_LIB_DIR=${VFIO_LIB_DIR:-$WB_TREE/tools/testing/selftests/vfio/lib}
 WB_LOGS=$WB_BUILD/logs
 WB_JOBS=${WB_JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}

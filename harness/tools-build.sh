@@ -3,9 +3,12 @@
 #
 #   tools-build.sh [NAME...]
 #
-# Every tests/*/NAME.c is one tool, built from that one file with
-# gcc -O2 -Wall -Wextra -Werror: lib*.c becomes a shared object (for
-# LD_PRELOAD) build/bin/lib*.so, anything else an executable build/bin/NAME.
+# Every tests/*/NAME.c and bench/NAME.c is one tool, built from that one
+# file with gcc -O2 -Wall -Wextra -Werror: lib*.c becomes a shared object
+# (for LD_PRELOAD) build/bin/lib*.so, anything else an executable
+# build/bin/NAME. A tool that includes "vfio_pci_device.h" is linked with
+# the vfio selftest library of the series (VFIO_LIB_DIR, by default the
+# work tree's), which is then always rebuilt: the tree may have changed.
 # With NAMEs, only those are built. A tool newer than its source is kept.
 # WB_BUILD=DIR builds into DIR/bin instead (the guest sees build/ read-only).
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +26,7 @@ want() {
 }
 wanted=("$@")
 found=0
-for src in "$WB_ROOT"/tests/*/*.c; do
+for src in "$WB_ROOT"/tests/*/*.c "$WB_ROOT"/bench/*.c; do
 	[ -f "$src" ] || continue
 	name=$(basename "$src" .c)
 	case $name in
@@ -32,10 +35,18 @@ for src in "$WB_ROOT"/tests/*/*.c; do
 	esac
 	want "$name" || want "$(basename "$out")" || continue
 	found=$((found + 1))
-	[ "$out" -nt "$src" ] && continue
+	if grep -q '^#include "vfio_pci_device.h"' "$src"; then
+		[ -f "$VFIO_LIB_DIR/include/vfio_pci_device.h" ] ||
+			die "$src needs the vfio selftest library: none in $VFIO_LIB_DIR (VFIO_LIB_DIR=, or a tree with the series)"
+		# The library includes <linux/compiler.h> from the tree's tools/include.
+		flags+=(-D_GNU_SOURCE -I"$VFIO_LIB_DIR/../../../../include" -I"$VFIO_LIB_DIR/include"
+			"$VFIO_LIB_DIR"/*.c "$VFIO_LIB_DIR"/drivers/*.c -lpthread)
+	elif [ "$out" -nt "$src" ]; then
+		continue
+	fi
 	say "cc ${src#"$WB_ROOT"/} -> ${out#"$WB_ROOT"/}"
 	# shellcheck disable=SC2086 # CFLAGS is a list of words
-	"$CC" $CFLAGS "${flags[@]}" -o "$out.tmp" "$src" || die "cannot build $src"
+	"$CC" $CFLAGS -o "$out.tmp" "$src" "${flags[@]}" || die "cannot build $src"
 	mv "$out.tmp" "$out"
 done
 [ "$found" -gt 0 ] || die "no tool source matches: ${wanted[*]:-tests/*/*.c}"
