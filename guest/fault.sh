@@ -1,0 +1,15 @@
+#!/bin/bash
+# Systematic fault injection into vfio-pci's SET_IRQS on the igb
+# (build/bin/msix-fault, from tests/fault/msix-fault.c). Needs a kernel
+# with CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB: the debug variant.
+. "$WB_ROOT/guest/lib.sh"
+
+fs=/sys/kernel/debug/failslab
+[ -d /sys/kernel/debug/irq ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
+[ -d "$fs" ] || { echo "# no $fs: this kernel has no CONFIG_FAILSLAB" >&2; exit 2; }
+bind_vfio "$IGB_BDF" >/dev/null || { echo "# cannot bind $IGB_BDF to vfio-pci" >&2; exit 2; }
+# vfio-pci allocates with GFP_KERNEL: fail allocations that may sleep too.
+# fail-nth confines the failures to the ioctl under test; no stack dumps.
+echo N >"$fs/ignore-gfp-wait"
+echo 0 >"$fs/verbose"
+"$WB_ROOT/build/bin/msix-fault" "$IGB_BDF"
