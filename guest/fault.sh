@@ -10,6 +10,6 @@ fs=/sys/kernel/debug/failslab
 bind_vfio "$IGB_BDF" >/dev/null || { echo "# cannot bind $IGB_BDF to vfio-pci" >&2; exit 2; }
 # vfio-pci allocates with GFP_KERNEL: fail allocations that may sleep too.
 # fail-nth confines the failures to the ioctl under test; no stack dumps.
-echo N >"$fs/ignore-gfp-wait"
-echo 0 >"$fs/verbose"
+{ echo N >"$fs/ignore-gfp-wait" && echo 0 >"$fs/verbose"; } ||
+	{ echo "# cannot set up failslab in $fs" >&2; exit 2; }
 "$WB_ROOT/build/bin/msix-fault" "$IGB_BDF"

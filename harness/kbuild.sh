@@ -77,8 +77,8 @@ kbuild() {
 	local src=$1 out=$2 variant=$3
 	kconfigure "$src" "$out" "$variant" || return 1
 	if [ "$variant" = modular ]; then
-		kmake "$src" "$out" "$variant" bzImage modules
-		rm -rf "$out/modroot"
+		kmake "$src" "$out" "$variant" bzImage modules &&
+		rm -rf "$out/modroot" &&
 		kmake "$src" "$out" "$variant" INSTALL_MOD_PATH="$out/modroot" modules_install
 	else
 		kmake "$src" "$out" "$variant" bzImage
@@ -94,6 +94,7 @@ norm_warnings() {
 		sed -E "s#^$WB_TREE/##" | sort -u
 }
 new_warnings() { # new_warnings REF LOG...: warnings not in REF
+	[ -f "$1" ] || { echo "no reference warnings: $1"; return 1; }
 	norm_warnings "${@:2}" | comm -23 - "$1"
 }
 

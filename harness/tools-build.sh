@@ -9,7 +9,8 @@
 # build/bin/NAME. A tool that includes "vfio_pci_device.h" is linked with
 # the vfio selftest library of the series (VFIO_LIB_DIR, by default the
 # work tree's), which is then always rebuilt: the tree may have changed.
-# With NAMEs, only those are built. A tool newer than its source is kept.
+# With NAMEs, only those are built. Any other tool newer than its source
+# is kept.
 # WB_BUILD=DIR builds into DIR/bin instead (the guest sees build/ read-only).
 . "$(dirname "$0")/lib.sh"
 

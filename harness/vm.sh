@@ -60,7 +60,7 @@ qemu=(qemu-system-x86_64
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on
 	-virtfs "local,path=$run/share,mount_tag=wbrun,security_model=none"
 	-kernel "$image" -initrd "$initrd"
-	-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic ${VM_APPEND:-}"
+	-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic log_buf_len=4M wb.root=$WB_ROOT ${VM_APPEND:-}"
 	-serial "file:$run/console.log")
 
 t0=$(date +%s)
