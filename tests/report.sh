@@ -5,7 +5,7 @@
 set -uo pipefail
 R=$1 expected=$2
 
-awk -F'\t' -v out="$R/summary.txt" -v order="${KERNEL_ORDER:-stock baseline series series-modular series-debug}" '
+awk -F'\t' -v out="$R/summary.txt" -v order="${KERNEL_ORDER:-stock baseline series series-modular stock-debug series-debug}" '
 FNR == 1 && FILENAME != ARGV[1] {
 	suite = FILENAME; sub(/.*\//, "", suite); sub(/\.tap$/, "", suite)
 	kernel = "-"

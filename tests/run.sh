@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make check`: every test of the project, on the three kernels side by side.
-#   1. kernel builds: stock, baseline, series (test), series modular + debug
+#   1. kernel builds: stock, baseline, series (test), series modular, and
+#      stock and series debug (KASAN, lockdep, kmemleak, fault injection)
 #   2. the workbench's own tests
 #   3. series hygiene (per-patch builds, sparse, checkpatch, ...)
 #   4. in the VM, per kernel: the vfio kselftests and QEMU 10 as the client
@@ -13,7 +14,7 @@ R=$WB_BUILD/results
 rm -rf "$R"
 mkdir -p "$R"
 t_start=${WB_T0:-$(date +%s)}
-KERNELS=(stock baseline series series-modular series-debug)
+KERNELS=(stock baseline series series-modular stock-debug series-debug)
 
 # suite NAME CMD...: run CMD, keep its TAP in $R/NAME.tap, echo it.
 suite() {
@@ -48,7 +49,7 @@ suite builds builds
 suite workbench "$WB_ROOT/tests/workbench.sh"
 for k in "${KERNELS[@]}"; do
 	script=selftests.sh
-	[ "$k" = series-debug ] && script=debug.sh
+	[[ $k == *-debug ]] && script=debug.sh
 	suite "selftests@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/$script"
 	case $k in
 	*-*) ;;
