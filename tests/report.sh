@@ -2,10 +2,12 @@
 # report.sh RESULTS EXPECTED: count the TAP files of a `make check` run,
 # apply the expected failures, print the kernels side by side and the
 # closing line; write both to RESULTS/summary.txt. Exit 1 on any failure.
+# KERNEL_ORDER lists the kernel columns in order (tests/run.sh passes its
+# kernels); other kernels follow.
 set -uo pipefail
 R=$1 expected=$2
 
-awk -F'\t' -v out="$R/summary.txt" -v order="${KERNEL_ORDER:-stock baseline series series-modular stock-debug series-debug}" '
+awk -F'\t' -v out="$R/summary.txt" -v order="${KERNEL_ORDER:-}" '
 FNR == 1 && FILENAME != ARGV[1] {
 	suite = FILENAME; sub(/.*\//, "", suite); sub(/\.tap$/, "", suite)
 	kernel = "-"

@@ -60,7 +60,7 @@ done
 # The short benchmark: its targets as TAP (full run: make bench).
 suite bench-short env BENCH_SHORT=1 BENCH_IDLE_WAIT=0 "$WB_ROOT/bench/run.sh"
 
-"$WB_ROOT/tests/report.sh" "$R" "$WB_ROOT/tests/expected-failures"
+KERNEL_ORDER="${KERNELS[*]}" "$WB_ROOT/tests/report.sh" "$R" "$WB_ROOT/tests/expected-failures"
 rc=$?
 say "make check took $(($(date +%s) - t_start))s"
 tail -n 1 "$R/summary.txt"

@@ -38,9 +38,11 @@ warnings_compare() {
 	printf '%s\n' "../drivers/vfio/pci/vfio_pci_intrs.c:12:1: warning: new one [-Wy]" \
 		"WARNING: modpost: \"msi_remove_device_irq_domain\" [drivers/vfio/pci/vfio-pci-core.ko] undefined!" >"$tmp/new.log"
 	[ -z "$(new_warnings "$tmp/ref" "$tmp/moved.log")" ] || return 1
-	[ "$(new_warnings "$tmp/ref" "$tmp/new.log" | wc -l)" -eq 2 ]
+	[ "$(new_warnings "$tmp/ref" "$tmp/new.log" | wc -l)" -eq 2 ] || return 1
+	# No reference (its build failed): every patch fails, none passes.
+	! new_warnings "$tmp/missing" "$tmp/moved.log" >"$tmp/noref" && [ -s "$tmp/noref" ]
 }
-check "hygiene: a moved warning is not new, a new warning and an unexported symbol are" warnings_compare
+check "hygiene: a moved warning is not new, a new warning and an unexported symbol are, and a missing reference fails" warnings_compare
 check "hygiene: a misspelt commit message is caught" bash -c '! echo "Recieve the the interupt" | codespell - >/dev/null'
 
 # A fragment's option that olddefconfig drops fails the kernel build.
