@@ -2,24 +2,10 @@
 # Helpers for guest scripts (sourced): TAP output, device binding, modules.
 # Runs inside the guest, chrooted into the host's root (see guest/init).
 
+. "$WB_ROOT/harness/tap.sh"
+
 IGB_BDF=0000:00:02.0
 NVME_BDF=0000:00:03.0
-tap_n=0 tap_failed=0
-
-tap_plan() { echo "TAP version 13"; echo "1..$1"; }
-# tap_check DESCRIPTION CMD...: one TAP line from CMD's exit status.
-tap_check() {
-	local desc=$1
-	shift
-	tap_n=$((tap_n + 1))
-	if "$@"; then
-		echo "ok $tap_n - $desc"
-	else
-		echo "not ok $tap_n - $desc"
-		tap_failed=$((tap_failed + 1))
-	fi
-}
-tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 tap_done() { [ "$tap_failed" -eq 0 ]; exit; }
 
 # Load vfio-pci when it is a module (the modular kernel variant).

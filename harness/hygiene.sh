@@ -19,18 +19,7 @@ H=$WB_BUILD/hygiene
 rm -rf "$H"
 mkdir -p "$H/ref"
 t_start=$(date +%s)
-n=0 failed=0
-report() { # report OK|FAIL DESCRIPTION [DETAILS-FILE]
-	n=$((n + 1))
-	if [ "$1" = OK ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -s "${3:-}" ] && sed 's/^/#   /' "$3" | head -n 40
-	fi
-	return 0
-}
+. "$WB_ROOT/harness/tap.sh"
 
 [ -z "$(git_tree status --porcelain --untracked-files=no)" ] ||
 	die "$WB_TREE has uncommitted changes; commit them before the hygiene check"
@@ -62,12 +51,12 @@ roundtrip() {
 	[ "$(ls "$regen" | wc -l)" -eq "$(ls "$WB_ROOT"/series/*.patch | wc -l)" ]
 }
 if run_step "git am onto a fresh base + baseline" "$H/fresh.log" fresh_apply 2>/dev/null; then
-	report OK "series applies with git am to a freshly extracted base + baseline"
-	roundtrip >"$H/roundtrip.log" 2>&1 && report OK "format-patch regenerates series/ (cover letter text, base-commit)" ||
-		report FAIL "format-patch regenerates series/ (cover letter text, base-commit)" "$H/roundtrip.log"
+	tap_result ok "series applies with git am to a freshly extracted base + baseline"
+	roundtrip >"$H/roundtrip.log" 2>&1 && tap_result ok "format-patch regenerates series/ (cover letter text, base-commit)" ||
+		tap_result fail "format-patch regenerates series/ (cover letter text, base-commit)" "$H/roundtrip.log"
 else
-	report FAIL "series applies with git am to a freshly extracted base + baseline" "$H/fresh.log"
-	report FAIL "format-patch regenerates series/ (skipped: no fresh tree)"
+	tap_result fail "series applies with git am to a freshly extracted base + baseline" "$H/fresh.log"
+	tap_result fail "format-patch regenerates series/ (skipped: no fresh tree)"
 fi
 rm -rf "$H/fresh"
 
@@ -149,35 +138,35 @@ for c in "${commits[@]}"; do
 		if hbuild "$v" "$d/build-$v.log"; then
 			new_warnings "$H/ref/warn-$v" "$d/build-$v.log" >"$d/new-$v"
 			if [ -s "$d/new-$v" ]; then
-				report FAIL "$tag: $v W=1 build: new warnings" "$d/new-$v"
+				tap_result fail "$tag: $v W=1 build: new warnings" "$d/new-$v"
 			else
-				report OK "$tag: $v W=1 build"
+				tap_result ok "$tag: $v W=1 build"
 			fi
 		else
 			tail -n 30 "$d/build-$v.log" >"$d/fail-$v"
-			report FAIL "$tag: $v W=1 build fails" "$d/fail-$v"
+			tap_result fail "$tag: $v W=1 build fails" "$d/fail-$v"
 		fi
 	done
 	mapfile -t cfiles < <(changed_files "$c^..$c" | kernel_c_files)
 	if [ ${#cfiles[@]} -eq 0 ]; then
-		report OK "$tag: sparse # SKIP no kernel C file touched"
+		tap_result ok "$tag: sparse # SKIP no kernel C file touched"
 	elif sparse_files "$d/sparse.log" "${cfiles[@]}"; then
 		new_warnings "$H/ref/warn-sparse" "$d/sparse.log" >"$d/new-sparse"
-		[ -s "$d/new-sparse" ] && report FAIL "$tag: sparse: new warnings" "$d/new-sparse" ||
-			report OK "$tag: sparse (${cfiles[*]})"
+		[ -s "$d/new-sparse" ] && tap_result fail "$tag: sparse: new warnings" "$d/new-sparse" ||
+			tap_result ok "$tag: sparse (${cfiles[*]})"
 	else
-		report FAIL "$tag: sparse run fails" "$d/sparse.log"
+		tap_result fail "$tag: sparse run fails" "$d/sparse.log"
 	fi
 	# Debian's python3 (not a PATH-first one) has the modules checkpatch needs.
 	(cd "$WB_TREE" && git format-patch -1 --stdout "$c" | PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --quiet -) >"$d/checkpatch.log" 2>&1 &&
-		report OK "$tag: checkpatch --strict" || report FAIL "$tag: checkpatch --strict" "$d/checkpatch.log"
+		tap_result ok "$tag: checkpatch --strict" || tap_result fail "$tag: checkpatch --strict" "$d/checkpatch.log"
 	mapfile -t dfiles < <(changed_files "$c^..$c" | doc_files)
 	kdoc_files "$d/kdoc.log" "${dfiles[@]}"
 	new_warnings "$H/ref/warn-kdoc" "$d/kdoc.log" >"$d/new-kdoc"
-	[ -s "$d/new-kdoc" ] && report FAIL "$tag: kernel-doc: new warnings" "$d/new-kdoc" ||
-		report OK "$tag: kernel-doc -none (${#dfiles[@]} files)"
+	[ -s "$d/new-kdoc" ] && tap_result fail "$tag: kernel-doc: new warnings" "$d/new-kdoc" ||
+		tap_result ok "$tag: kernel-doc -none (${#dfiles[@]} files)"
 	git_tree log -1 --format=%B "$c" | codespell - >"$d/codespell.log" 2>&1 &&
-		report OK "$tag: codespell on the commit message" || report FAIL "$tag: codespell on the commit message" "$d/codespell.log"
+		tap_result ok "$tag: codespell on the commit message" || tap_result fail "$tag: codespell on the commit message" "$d/codespell.log"
 	say "$tag checked in $(($(date +%s) - t0))s"
 done
 
@@ -224,24 +213,24 @@ clang_ref() {
 }
 t0=$(date +%s)
 if [ ${#cobjs[@]} -eq 0 ] && [ "${HYGIENE_CLANG:-}" != full ]; then
-	report OK "final series: clang W=1 build # SKIP the series touches no kernel source"
+	tap_result ok "final series: clang W=1 build # SKIP the series touches no kernel source"
 elif ! clang_ref; then
 	tail -n 30 "$H/ref/build-clang.log" >"$H/fail-clang"
-	report FAIL "final series: clang reference build at the baseline fails" "$H/fail-clang"
+	tap_result fail "final series: clang reference build at the baseline fails" "$H/fail-clang"
 else
 	norm_warnings "$H/ref/build-clang.log" >"$H/ref/warn-clang"
 	git_tree checkout -q --detach series
 	if clang_build "$H/clang.log" "${cobjs[@]}"; then
 		new_warnings "$H/ref/warn-clang" "$H/clang.log" >"$H/new-clang"
-		[ -s "$H/new-clang" ] && report FAIL "final series: clang W=1 build: new warnings" "$H/new-clang" ||
-			report OK "final series: clang (LLVM=1) W=1 build ($what)"
+		[ -s "$H/new-clang" ] && tap_result fail "final series: clang W=1 build: new warnings" "$H/new-clang" ||
+			tap_result ok "final series: clang (LLVM=1) W=1 build ($what)"
 	else
 		tail -n 30 "$H/clang.log" >"$H/fail-clang"
-		report FAIL "final series: clang (LLVM=1) W=1 build fails" "$H/fail-clang"
+		tap_result fail "final series: clang (LLVM=1) W=1 build fails" "$H/fail-clang"
 	fi
 fi
 say "clang check ($what, baseline and series) took $(($(date +%s) - t0))s"
 
-echo "1..$n"
-say "hygiene: $((n - failed))/$n checks passed in $(($(date +%s) - t_start))s (logs: ${H#"$WB_ROOT"/})"
-[ "$failed" -eq 0 ]
+echo "1..$tap_n"
+say "hygiene: $((tap_n - tap_failed))/$tap_n checks passed in $(($(date +%s) - t_start))s (logs: ${H#"$WB_ROOT"/})"
+[ "$tap_failed" -eq 0 ]

@@ -6,19 +6,12 @@
 . "$WB_ROOT/harness/kbuild.sh"
 set +e
 
-n=0 failed=0
-check() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; failed=$((failed + 1)); fi
-}
+. "$WB_ROOT/harness/tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 
-echo "TAP version 13"
-echo "1..11"
+tap_plan 11
 
 syntax_ok() {
 	local f
@@ -27,7 +20,7 @@ syntax_ok() {
 		bash -n "$f" || return 1
 	done
 }
-check "every workbench script parses" syntax_ok
+tap_check "every workbench script parses" syntax_ok
 
 # The hygiene check's warning comparison: a moved warning is the same, a
 # new one is reported, by file and message.
@@ -42,8 +35,8 @@ warnings_compare() {
 	# No reference (its build failed): every patch fails, none passes.
 	! new_warnings "$tmp/missing" "$tmp/moved.log" >"$tmp/noref" && [ -s "$tmp/noref" ]
 }
-check "hygiene: a moved warning is not new, a new warning and an unexported symbol are, and a missing reference fails" warnings_compare
-check "hygiene: a misspelt commit message is caught" bash -c '! echo "Recieve the the interupt" | codespell - >/dev/null'
+tap_check "hygiene: a moved warning is not new, a new warning and an unexported symbol are, and a missing reference fails" warnings_compare
+tap_check "hygiene: a misspelt commit message is caught" bash -c '! echo "Recieve the the interupt" | codespell - >/dev/null'
 
 # A fragment's option that olddefconfig drops fails the kernel build.
 config_dropped() {
@@ -53,7 +46,7 @@ config_dropped() {
 	check_config "$tmp" "$tmp/kept.config" 2>/dev/null &&
 		! check_config "$tmp" "$tmp/dropped.config" 2>/dev/null
 }
-check "a config option that olddefconfig drops is caught" config_dropped
+tap_check "a config option that olddefconfig drops is caught" config_dropped
 
 deb=$WB_BUILD/dl/${DEB_PACKAGE}_${DEB_VERSION/:/%3a}_all.deb
 corrupt_refused() {
@@ -62,23 +55,23 @@ corrupt_refused() {
 	! "$WB_ROOT/harness/base.sh" verify "$tmp/bad.deb" 2>"$tmp/verify.err" &&
 		grep -q 'refusing' "$tmp/verify.err"
 }
-check "a corrupted base download is refused" corrupt_refused
-check "the pinned base download is accepted" "$WB_ROOT/harness/base.sh" verify "$deb"
+tap_check "a corrupted base download is refused" corrupt_refused
+tap_check "the pinned base download is accepted" "$WB_ROOT/harness/base.sh" verify "$deb"
 
 "$WB_ROOT/harness/vm.sh" "$kernel" "$WB_ROOT/guest/fail.sh" >"$tmp/fail.out" 2>&1
 rc=$?
-check "a failing guest fails the run (exit $rc)" test "$rc" -eq 3
-check "a failing guest's output comes back" grep -q 'fails on purpose' "$tmp/fail.out"
+tap_check "a failing guest fails the run (exit $rc)" test "$rc" -eq 3
+tap_check "a failing guest's output comes back" grep -q 'fails on purpose' "$tmp/fail.out"
 
 t0=$(date +%s)
 VM_TIMEOUT=40 "$WB_ROOT/harness/vm.sh" "$kernel" "$WB_ROOT/guest/hang.sh" >"$tmp/hang.out" 2>&1
 rc=$?
 took=$(($(date +%s) - t0))
-check "a hung guest is killed at the timeout (exit $rc after ${took}s)" test "$rc" -eq 124 -a "$took" -lt 70
+tap_check "a hung guest is killed at the timeout (exit $rc after ${took}s)" test "$rc" -eq 124 -a "$took" -lt 70
 log=$(sed -n 's/.*console log: \(.*console.log\).*/\1/p' "$tmp/hang.out" | tail -n 1)
-check "a hung guest's console log is kept ($log)" test -s "$log"
+tap_check "a hung guest's console log is kept ($log)" test -s "$log"
 
 "$WB_ROOT/harness/vm.sh" "$kernel" "$WB_ROOT/guest/smoke.sh" >"$tmp/smoke.out" 2>&1
-check "a passing guest passes: platform smoke test" test $? -eq 0
+tap_check "a passing guest passes: platform smoke test" test $? -eq 0
 sed 's/^/# /' "$tmp/smoke.out"
-[ "$failed" -eq 0 ]
+[ "$tap_failed" -eq 0 ]
