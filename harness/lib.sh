@@ -125,6 +125,10 @@ cover_text() {
 	' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
 }
 
+# The series' revision, as posted: bump it, and add a "Changes since" entry
+# to the cover letter, whenever a patch changes.
+SERIES_REVISION=3
+
 # format_series REPO OUTDIR: the series as patch files, the way the project
 # keeps them: cover letter from the branch description, base-commit of the
 # baseline, the cover signed by the series' author (not whoever runs it).
@@ -134,5 +138,6 @@ format_series() {
 	email=$(git -C "$repo" log -1 --format=%ae series)
 	git -C "$repo" -c user.name="$name" -c user.email="$email" format-patch -q \
 		--cover-letter --cover-from-description=subject --base=baseline \
+		--subject-prefix="PATCH v$SERIES_REVISION" \
 		--no-signature --zero-commit -o "$out" baseline..series
 }
