@@ -44,7 +44,7 @@ hygiene: tree ## Per-patch builds (W=1, modular, PCI_MSI=n), sparse, checkpatch,
 bench: kernels ## Benchmarks on the three kernels; writes bench/results.md and plot
 	@bench/run.sh
 
-selftest-workbench: ## Test the workbench itself (failing guest, hang, bad download)
+selftest-workbench: tree kernel-stock-test kernel-series-debug ## Test the workbench itself (failing guest, hang, bad download, fault injection)
 	@tests/workbench.sh
 
 clean: ## Remove kernel outputs and VM runs (keeps the work tree and download)

@@ -2,6 +2,9 @@
 # Systematic fault injection into vfio-pci's SET_IRQS on the igb
 # (build/bin/msix-fault, from tests/fault/msix-fault.c). Needs a kernel
 # with CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB: the debug variant.
+#   fault.sh [--sleeping-spared]: failslab's default, which spares the
+#   allocations that may sleep (all of vfio-pci's): nothing can be injected
+#   into most calls, and msix-fault must fail saying so (workbench test).
 . "$WB_ROOT/guest/lib.sh"
 
 fs=/sys/kernel/debug/failslab
@@ -10,6 +13,8 @@ fs=/sys/kernel/debug/failslab
 bind_vfio "$IGB_BDF" >/dev/null || { echo "# cannot bind $IGB_BDF to vfio-pci" >&2; exit 2; }
 # vfio-pci allocates with GFP_KERNEL: fail allocations that may sleep too.
 # fail-nth confines the failures to the ioctl under test; no stack dumps.
-{ echo N >"$fs/ignore-gfp-wait" && echo 0 >"$fs/verbose"; } ||
+ignore_gfp_wait=N
+[ "${1:-}" = --sleeping-spared ] && ignore_gfp_wait=Y
+{ echo $ignore_gfp_wait >"$fs/ignore-gfp-wait" && echo 0 >"$fs/verbose"; } ||
 	{ echo "# cannot set up failslab in $fs" >&2; exit 2; }
 "$WB_ROOT/build/bin/msix-fault" "$IGB_BDF"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Tests of the workbench itself (TAP): a corrupted download is refused, a
-# failing guest fails the run, a hung guest is killed at the timeout and its
-# console log is kept, and the scripts parse.
+# Tests of the workbench itself (TAP): the scripts parse, hygiene's warning
+# comparison and codespell can fail, a dropped config option is caught, a
+# corrupted download is refused, a failing guest fails the run, a hung guest
+# is killed at the timeout and its console log is kept, and the fault
+# injection test fails when it can inject nothing.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 set +e
@@ -10,8 +12,9 @@ set +e
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
+debug_kernel=${WB_SELFTEST_DEBUG_KERNEL:-series-debug}
 
-tap_plan 11
+tap_plan 13
 
 syntax_ok() {
 	local f
@@ -74,4 +77,11 @@ tap_check "a hung guest's console log is kept ($log)" test -s "$log"
 "$WB_ROOT/harness/vm.sh" "$kernel" "$WB_ROOT/guest/smoke.sh" >"$tmp/smoke.out" 2>&1
 tap_check "a passing guest passes: platform smoke test" test $? -eq 0
 sed 's/^/# /' "$tmp/smoke.out"
+
+# The fault injection test cannot pass without injecting faults: with
+# failslab sparing the allocations that may sleep (its default), it fails.
+"$WB_ROOT/harness/vm.sh" "$debug_kernel" "$WB_ROOT/guest/fault.sh" --sleeping-spared >"$tmp/nofault.out" 2>&1
+rc=$?
+tap_check "fault injection that can inject nothing fails (exit $rc)" test "$rc" -eq 1
+tap_check "fault injection that can inject nothing says so" grep -q 'no fault was injected' "$tmp/nofault.out"
 [ "$tap_failed" -eq 0 ]
