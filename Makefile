@@ -44,7 +44,9 @@ hygiene: tree ## Per-patch builds (W=1, modular, PCI_MSI=n), sparse, checkpatch,
 bench: kernels ## Benchmarks on the three kernels; writes bench/results.md and plot
 	@bench/run.sh
 
-selftest-workbench: tree kernel-stock-test kernel-series-debug ## Test the workbench itself (failing guest, hang, bad download, fault injection)
+selftest-workbench: tree ## Test the workbench itself (failing guest, hang, bad download, fault injection)
+	@for k in "stock test" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done
+	@$(H)/tools-build.sh msix-fault >/dev/null
 	@tests/workbench.sh
 
 clean: ## Remove kernel outputs and VM runs (keeps the work tree and download)

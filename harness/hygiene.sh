@@ -149,7 +149,7 @@ for c in "${commits[@]}"; do
 	done
 	mapfile -t cfiles < <(changed_files "$c^..$c" | kernel_c_files)
 	if [ ${#cfiles[@]} -eq 0 ]; then
-		tap_result ok "$tag: sparse # SKIP no kernel C file touched"
+		tap_skip "$tag: sparse" "no kernel C file touched"
 	elif sparse_files "$d/sparse.log" "${cfiles[@]}"; then
 		new_warnings "$H/ref/warn-sparse" "$d/sparse.log" >"$d/new-sparse"
 		[ -s "$d/new-sparse" ] && tap_result fail "$tag: sparse: new warnings" "$d/new-sparse" ||
@@ -213,7 +213,7 @@ clang_ref() {
 }
 t0=$(date +%s)
 if [ ${#cobjs[@]} -eq 0 ] && [ "${HYGIENE_CLANG:-}" != full ]; then
-	tap_result ok "final series: clang W=1 build # SKIP the series touches no kernel source"
+	tap_skip "final series: clang W=1 build" "the series touches no kernel source"
 elif ! clang_ref; then
 	tail -n 30 "$H/ref/build-clang.log" >"$H/fail-clang"
 	tap_result fail "final series: clang reference build at the baseline fails" "$H/fail-clang"
@@ -231,6 +231,6 @@ else
 fi
 say "clang check ($what, baseline and series) took $(($(date +%s) - t0))s"
 
-echo "1..$tap_n"
+tap_end
 say "hygiene: $((tap_n - tap_failed))/$tap_n checks passed in $(($(date +%s) - t_start))s (logs: ${H#"$WB_ROOT"/})"
 [ "$tap_failed" -eq 0 ]

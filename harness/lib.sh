@@ -14,7 +14,8 @@ WB_OUT=$WB_BUILD/out
 VFIO_LIB_DIR=${VFIO_LIB_DIR:-$WB_TREE/tools/testing/selftests/vfio/lib}
 WB_LOGS=$WB_BUILD/logs
 WB_JOBS=${WB_JOBS:-$(nproc)}
-# ccache's own default; a CI runner may leave HOME unset.
+# ccache's own default directory; without HOME (a CI runner may leave it
+# unset), build/.cache/ccache.
 export CCACHE_DIR=${CCACHE_DIR:-${HOME:-$WB_BUILD}/.cache/ccache}
 mkdir -p "$WB_BUILD" "$WB_OUT" "$WB_LOGS"
 

@@ -10,11 +10,12 @@ tap_plan() { echo "TAP version 13"; echo "1..$1"; }
 tap_result() {
 	tap_n=$((tap_n + 1))
 	if [ "$1" = ok ]; then
-		echo "ok $tap_n - $2"
+		echo "ok $tap_n - ${2:-}"
 	else
-		echo "not ok $tap_n - $2"
+		echo "not ok $tap_n - ${2:-}"
 		tap_failed=$((tap_failed + 1))
-		if [ -s "${3:-}" ]; then sed 's/^/#   /' "$3" | head -n 40; fi
+		# head first: a sed cut off by head would fail under pipefail.
+		if [ -s "${3:-}" ]; then head -n 40 "$3" | sed 's/^/#   /'; fi
 	fi
 	return 0
 }
@@ -26,4 +27,7 @@ tap_check() {
 	if "$@"; then tap_result ok "$desc"; else tap_result fail "$desc"; fi
 }
 
-tap_skip() { tap_result ok "$1 # SKIP $2"; }
+tap_skip() { tap_result ok "$1 # SKIP ${2:-}"; }
+
+# tap_end: the plan, after the results (for a count not known up front).
+tap_end() { echo "1..$tap_n"; }

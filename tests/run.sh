@@ -27,19 +27,18 @@ suite() {
 
 # Builds, each one TAP line.
 builds() {
-	local k v n=0
-	echo "TAP version 13"
+	local k v
+	. "$WB_ROOT/harness/tap.sh"
+	tap_plan ${#KERNELS[@]}
 	for k in "${KERNELS[@]}"; do
-		n=$((n + 1))
 		v=test
 		[[ $k == *-* ]] && v=${k#*-}
 		if "$WB_ROOT/harness/kernel.sh" "${k%%-*}" "$v" >/dev/null; then
-			echo "ok $n - build kernel_${k%%-*}-$v"
+			tap_result ok "build kernel_${k%%-*}-$v"
 		else
-			echo "not ok $n - build kernel_${k%%-*}-$v (log: build/logs/kernel-${k%%-*}-$v.log)"
+			tap_result fail "build kernel_${k%%-*}-$v (log: build/logs/kernel-${k%%-*}-$v.log)"
 		fi
 	done
-	echo "1..$n"
 }
 
 "$WB_ROOT/harness/tools-build.sh" >/dev/null 2>"$R/tools-build.log" || { cat "$R/tools-build.log"; die "building the host tools failed"; }
