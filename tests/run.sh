@@ -8,6 +8,7 @@
 # Results go to build/results/; a table of the kernels side by side and a
 # closing "N passed, N failed, N skipped" line end the run.
 . "$(dirname "$0")/../harness/lib.sh"
+. "$WB_ROOT/harness/tap.sh"
 set +e
 
 R=$WB_BUILD/results
@@ -28,7 +29,6 @@ suite() {
 # Builds, each one TAP line.
 builds() {
 	local k v
-	. "$WB_ROOT/harness/tap.sh"
 	tap_plan ${#KERNELS[@]}
 	for k in "${KERNELS[@]}"; do
 		v=test

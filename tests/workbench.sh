@@ -3,7 +3,8 @@
 # comparison and codespell can fail, a dropped config option is caught, a
 # corrupted download is refused, a failing guest fails the run, a hung guest
 # is killed at the timeout and its console log is kept, and the fault
-# injection test fails when it can inject nothing.
+# injection test fails when it can inject nothing, and a failed check's long
+# details cannot kill a pipefail script.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 set +e
@@ -14,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 debug_kernel=${WB_SELFTEST_DEBUG_KERNEL:-series-debug}
 
-tap_plan 13
+tap_plan 14
 
 syntax_ok() {
 	local f
@@ -84,7 +85,15 @@ sed 's/^/# /' "$tmp/smoke.out"
 rc=$?
 tap_check "fault injection that can inject nothing fails (exit $rc)" test "$rc" -eq 1
 tap_check "fault injection that can inject nothing says so" grep -q 'no fault was injected' "$tmp/nofault.out"
-if [ "$rc" -ne 1 ] || ! grep -q 'no fault was injected' "$tmp/nofault.out"; then
-	sed 's/^/# /' "$tmp/nofault.out"
-fi
+sed 's/^/# /' "$tmp/nofault.out"
+
+# A failed check's details are cut at 40 lines; a long log must not kill
+# a script that runs under pipefail (hygiene) while they are printed.
+details_bounded() {
+	seq 100000 >"$tmp/long.log"
+	bash -c 'set -euo pipefail; . "$1"; tap_result fail "long" "$2"' _ \
+		"$WB_ROOT/harness/tap.sh" "$tmp/long.log" >"$tmp/long.out" &&
+		[ "$(grep -c '^#   ' "$tmp/long.out")" -eq 40 ]
+}
+tap_check "a failed check's long details are cut, under pipefail too" details_bounded
 [ "$tap_failed" -eq 0 ]
