@@ -7,8 +7,9 @@
 #    VFIO_PCI=m through modpost, and with CONFIG_PCI_MSI=n; sparse on the
 #    C files it touches; checkpatch --strict; kernel-doc on touched C files
 #    and headers; codespell on the commit message;
-#  - a clang (LLVM=1) W=1 build of the objects the final series reaches
-#    (HYGIENE_CLANG=full: the whole kernel, linked by ld.lld).
+#  - a clang (LLVM=1) W=1 build of the objects the final series reaches,
+#    and of the modules that hold them, linked by ld.lld (HYGIENE_CLANG=full:
+#    the whole kernel and its modules).
 # A warning that the baseline does not have fails the patch; the report
 # names the patch and the warning. Builds are incremental in the work
 # tree's own output directories (build/out/series-*).
@@ -121,6 +122,8 @@ reference() {
 	norm_warnings "$H/ref/sparse.log" >"$H/ref/warn-sparse"
 	kdoc_files "$H/ref/kdoc.log" "${ref_doc[@]}"
 	norm_warnings "$H/ref/kdoc.log" >"$H/ref/warn-kdoc"
+	# The baseline's exports and modules, for the clang check (section 4).
+	cp "$(kernel_out series modular)/Module.symvers" "$(kernel_out series modular)/modules.order" "$H/ref/"
 }
 run_step "baseline reference builds (test, modular, nomsi)" "$H/ref.log" reference
 
@@ -173,9 +176,12 @@ done
 # --- 4. clang on the final series ------------------------------------------
 # A full clang kernel is a second cold build of everything; the series
 # changes only the objects whose sources or headers it touches. Those are
-# read from the dependency files of the test build, and built with clang
-# at the baseline (the reference) and at the final series. HYGIENE_CLANG=full
-# builds and links (ld.lld) the whole kernel instead.
+# read from the dependency files of the test build and built with clang,
+# with the modules that hold them, at the baseline (the reference) and at
+# the final series. The clang config is the modular one, so ld.lld links
+# the vfio modules. HYGIENE_CLANG=full builds and links the whole kernel
+# and its modules instead.
+full_clang() { [ "${HYGIENE_CLANG:-}" = full ]; }
 clang_objects() {
 	local pats=() f
 	for f in "${all_touched[@]}"; do
@@ -185,34 +191,93 @@ clang_objects() {
 	(cd "$(kernel_out series test)" && grep -rlF --include='.*.o.cmd' "${pats[@]}" .) |
 		sed -E 's#^\./##; s#(^|/)\.([^/]+)\.cmd$#\1\2#' | sort
 }
-clang_build() { # clang_build LOG OBJECT...
-	local out
+# clang_modules OBJECT...: the modules (.ko) of the gcc modular build that
+# hold one of OBJECT..., read from their .mod files.
+clang_modules() {
+	local mods m
+	mods=$(kernel_out series modular)
+	[ $# -gt 0 ] || return 0
+	while read -r m; do
+		if grep -qxFf <(printf '%s\n' "$@") "$mods/${m%.o}.mod"; then echo "${m%.o}.ko"; fi
+	done <"$mods/modules.order"
+}
+# clang_modpost OUT SYMVERS KO...: with no vmlinux.o, Kbuild's modpost
+# cannot tell the kernel's exports from unresolved symbols, so it runs
+# with KBUILD_MODPOST_WARN=1. Run modpost again on KO..., with the flags
+# Kbuild passes for this config and W=1, reading the exports of SYMVERS
+# (the gcc modular build's, same source and config) less those of KO...
+# themselves, which modpost reads from their objects.
+clang_modpost() {
+	local out=$1 k flags=(-M -E -W)
+	grep -q '^CONFIG_MODVERSIONS=y' "$out/.config" && flags+=(-m)
+	for k in "${@:3}"; do echo "${k%.ko}.o"; done >"$out/.wb-clang.order"
+	awk -F'\t' 'FNR == NR { sub(/\.o$/, ""); mine[$0]; next } !($3 in mine)' \
+		"$out/.wb-clang.order" "$2" >"$out/.wb-clang-input.symvers"
+	(cd "$out" && scripts/mod/modpost "${flags[@]}" -i .wb-clang-input.symvers \
+		-T .wb-clang.order -o .wb-clang.symvers)
+}
+clang_build() { # clang_build LOG SYMVERS OBJECT... KO...
+	local out t kos=()
 	out=$(kernel_out series clang)
+	for t in "${@:3}"; do [[ $t == *.ko ]] && kos+=("$t"); done
 	kconfigure "$WB_TREE" "$out" clang >"$1" 2>&1 || return 1
-	if [ "${HYGIENE_CLANG:-}" = full ]; then
-		kmake "$WB_TREE" "$out" clang vmlinux >>"$1" 2>&1
+	if full_clang; then
+		kmake "$WB_TREE" "$out" clang vmlinux modules >>"$1" 2>&1
+		return
+	fi
+	# A vmlinux.o left by a full run is stale, and modpost would read it.
+	rm -f "$out/vmlinux.o"
+	kmake "$WB_TREE" "$out" clang prepare >>"$1" 2>&1 &&
+	kmake "$WB_TREE" "$out" clang KBUILD_MODPOST_WARN=1 "${@:3}" >"$1.kbuild" 2>&1 || {
+		cat "$1.kbuild" >>"$1"; return 1; }
+	# Kbuild's blind "undefined" reports are noise; clang_modpost's count.
+	grep -vE '^WARNING: modpost: ("[^"]+" \[[^]]+\] undefined!|suppressed [0-9]+ unresolved symbol warnings)' \
+		"$1.kbuild" >>"$1" || true
+	[ ${#kos[@]} -eq 0 ] || clang_modpost "$out" "$2" "${kos[@]}" >>"$1" 2>&1
+}
+# lld_linked KO...: Kbuild's saved link command of every module is ld.lld.
+lld_linked() {
+	local out k cmd
+	out=$(kernel_out series clang)
+	for k in "$@"; do
+		cmd=$(dirname "$k")/.$(basename "$k").cmd
+		grep -q "^savedcmd_$k := ld.lld " "$out/$cmd" ||
+			{ echo "$k: not linked by ld.lld:"; head -c 300 "$out/$cmd"; echo; return 1; }
+	done
+}
+# The modpost check can fail: given no kernel exports, it must report the
+# modules' imports from the kernel as undefined.
+modpost_can_fail() {
+	local log=$H/modpost-no-exports.log
+	awk -F'\t' '$3 != "vmlinux"' "$(kernel_out series modular)/Module.symvers" >"$H/no-kernel.symvers"
+	if ! clang_modpost "$(kernel_out series clang)" "$H/no-kernel.symvers" "${kos[@]}" >"$log" 2>&1 &&
+		grep -q '^ERROR: modpost: ".*" \[.*\] undefined!$' "$log"; then
+		tap_result ok "final series: the clang modpost check fails on a symbol the kernel does not export"
 	else
-		kmake "$WB_TREE" "$out" clang prepare >>"$1" 2>&1 &&
-		kmake "$WB_TREE" "$out" clang "${@:2}" >>"$1" 2>&1
+		tap_result fail "final series: the clang modpost check passes modules whose imports are not exported" "$log"
 	fi
 }
 mapfile -t cobjs < <(clang_objects)
-what="the ${#cobjs[@]} objects the series reaches"
-[ "${HYGIENE_CLANG:-}" = full ] && what="full kernel, ld.lld link"
+mapfile -t kos < <(clang_modules "${cobjs[@]}")
+what="${#cobjs[@]} objects the series reaches, ${#kos[@]} modules"
+full_clang && what="full kernel and modules"
 git_tree checkout -q --detach baseline
 # The reference builds the objects whose source (.c or .S) exists at the
-# baseline: those the series adds have no reference warnings to compare.
+# baseline, and the modules the baseline has: what the series adds has no
+# reference warnings to compare.
 mapfile -t ref_cobjs < <(for o in "${cobjs[@]}"; do
 	[ -f "$WB_TREE/${o%.o}.c" ] || [ -f "$WB_TREE/${o%.o}.S" ] && echo "$o"; done)
+mapfile -t ref_kos < <(for k in "${kos[@]}"; do
+	grep -qxF "${k%.ko}.o" "$H/ref/modules.order" && echo "$k"; done)
 clang_ref() {
-	if [ "${HYGIENE_CLANG:-}" != full ] && [ ${#ref_cobjs[@]} -eq 0 ]; then
+	if ! full_clang && [ $((${#ref_cobjs[@]} + ${#ref_kos[@]})) -eq 0 ]; then
 		: >"$H/ref/build-clang.log"
 	else
-		clang_build "$H/ref/build-clang.log" "${ref_cobjs[@]}"
+		clang_build "$H/ref/build-clang.log" "$H/ref/Module.symvers" "${ref_cobjs[@]}" "${ref_kos[@]}"
 	fi
 }
 t0=$(date +%s)
-if [ ${#cobjs[@]} -eq 0 ] && [ "${HYGIENE_CLANG:-}" != full ]; then
+if [ ${#cobjs[@]} -eq 0 ] && ! full_clang; then
 	tap_skip "final series: clang W=1 build" "the series touches no kernel source"
 elif ! clang_ref; then
 	tail -n 30 "$H/ref/build-clang.log" >"$H/fail-clang"
@@ -220,10 +285,18 @@ elif ! clang_ref; then
 else
 	norm_warnings "$H/ref/build-clang.log" >"$H/ref/warn-clang"
 	git_tree checkout -q --detach series
-	if clang_build "$H/clang.log" "${cobjs[@]}"; then
+	if clang_build "$H/clang.log" "$(kernel_out series modular)/Module.symvers" "${cobjs[@]}" "${kos[@]}"; then
 		new_warnings "$H/ref/warn-clang" "$H/clang.log" >"$H/new-clang"
 		[ -s "$H/new-clang" ] && tap_result fail "final series: clang W=1 build: new warnings" "$H/new-clang" ||
-			tap_result ok "final series: clang (LLVM=1) W=1 build ($what)"
+			tap_result ok "final series: clang (LLVM=1) W=1 build and modpost ($what)"
+		if [ ${#kos[@]} -eq 0 ]; then
+			tap_skip "final series: modules linked by ld.lld" "no module holds an object the series reaches"
+		else
+			lld_linked "${kos[@]}" >"$H/lld.log" 2>&1 &&
+				tap_result ok "final series: ld.lld linked ${kos[*]}" ||
+				tap_result fail "final series: modules not linked by ld.lld" "$H/lld.log"
+			full_clang || modpost_can_fail
+		fi
 	else
 		tail -n 30 "$H/clang.log" >"$H/fail-clang"
 		tap_result fail "final series: clang (LLVM=1) W=1 build fails" "$H/fail-clang"

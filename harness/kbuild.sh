@@ -11,7 +11,7 @@ variant_frags() {
 	modular) echo configs/test.config configs/modular.config ;;
 	debug)   echo configs/test.config configs/debug.config ;;
 	nomsi)   echo configs/test.config configs/nomsi.config ;;
-	clang)   echo configs/test.config ;;
+	clang)   echo configs/test.config configs/modular.config configs/clang.config ;;
 	*)       die "unknown variant '$1' (test, modular, debug, nomsi or clang)" ;;
 	esac
 }
@@ -72,11 +72,11 @@ kconfigure() {
 }
 
 # kbuild SRC OUT VARIANT: bzImage, plus modules installed under OUT/modroot
-# for the modular variant.
+# for the variants that build vfio as modules (modular, clang).
 kbuild() {
 	local src=$1 out=$2 variant=$3
 	kconfigure "$src" "$out" "$variant" || return 1
-	if [ "$variant" = modular ]; then
+	if [ "$variant" = modular ] || [ "$variant" = clang ]; then
 		kmake "$src" "$out" "$variant" bzImage modules &&
 		rm -rf "$out/modroot" &&
 		kmake "$src" "$out" "$variant" INSTALL_MOD_PATH="$out/modroot" modules_install
