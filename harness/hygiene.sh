@@ -8,8 +8,8 @@
 #    C files it touches; checkpatch --strict; kernel-doc on touched C files
 #    and headers; codespell on the commit message;
 #  - a clang (LLVM=1) W=1 build of the objects the final series reaches,
-#    and of the modules that hold them, linked by ld.lld (HYGIENE_CLANG=full:
-#    the whole kernel and its modules).
+#    and of the modules that hold them, linked by ld.lld and checked by
+#    modpost (HYGIENE_CLANG=full: the whole kernel and its modules).
 # A warning that the baseline does not have fails the patch; the report
 # names the patch and the warning. Builds are incremental in the work
 # tree's own output directories (build/out/series-*).
@@ -37,7 +37,7 @@ fresh_apply() {
 	am_fixed "$fresh" $(baseline_patches) && git -C "$fresh" tag baseline &&
 	git -C "$fresh" checkout -q -b series &&
 	am_fixed "$fresh" $(series_patches) &&
-	[ "$(git -C "$fresh" rev-parse base^{tree})" = "$(git_tree rev-parse base^{tree})" ] &&
+	[ "$(git -C "$fresh" rev-parse 'base^{tree}')" = "$(git_tree rev-parse 'base^{tree}')" ] &&
 	[ "$(git -C "$fresh" rev-parse baseline)" = "$(git_tree rev-parse baseline)" ]
 }
 roundtrip() {
@@ -84,12 +84,12 @@ seed_out() { # seed_out VARIANT
 	rm -rf "$to" && cp -a "$from" "$to" && rm -f "$to/.wb-config.sum"
 }
 hbuild() { # hbuild VARIANT LOG
-	local out
+	local out targets
 	out=$(kernel_out series "$1")
+	read -ra targets <<<"$(build_targets "$1")"
 	seed_out "$1" &&
 	kconfigure "$WB_TREE" "$out" "$1" >"$2" 2>&1 &&
-	# shellcheck disable=SC2046
-	kmake "$WB_TREE" "$out" "$1" $(build_targets "$1") >>"$2" 2>&1
+	kmake "$WB_TREE" "$out" "$1" "${targets[@]}" >>"$2" 2>&1
 }
 sparse_files() { # sparse_files LOG FILE...
 	local f objs=()
@@ -197,29 +197,56 @@ clang_modules() {
 	local mods m
 	mods=$(kernel_out series modular)
 	[ $# -gt 0 ] || return 0
+	[ -f "$mods/modules.order" ] || { echo "no modules.order in $mods"; return 1; }
 	while read -r m; do
+		[ -f "$mods/${m%.o}.mod" ] || { echo "no ${m%.o}.mod in $mods"; return 1; }
 		if grep -qxFf <(printf '%s\n' "$@") "$mods/${m%.o}.mod"; then echo "${m%.o}.ko"; fi
 	done <"$mods/modules.order"
 }
-# clang_modpost OUT SYMVERS KO...: with no vmlinux.o, Kbuild's modpost
+# modpost_flags CONFIG: the flags scripts/Makefile.modpost passes for
+# CONFIG, with W=1.
+modpost_flags() {
+	local flags=(-M -W)
+	[ -f "$1" ] || { echo "no config $1" >&2; return 1; }
+	if grep -qx 'CONFIG_TRIM_UNUSED_KSYMS=y' "$1"; then
+		echo "CONFIG_TRIM_UNUSED_KSYMS needs vmlinux.o; the clang check cannot run modpost" >&2
+		return 1
+	fi
+	if grep -qx 'CONFIG_MODVERSIONS=y' "$1"; then flags+=(-m); fi
+	if grep -qx 'CONFIG_MODULE_SRCVERSION_ALL=y' "$1"; then flags+=(-a); fi
+	if ! grep -qx 'CONFIG_SECTION_MISMATCH_WARN_ONLY=y' "$1"; then flags+=(-E); fi
+	if grep -qx 'CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS=y' "$1"; then flags+=(-N); fi
+	echo "${flags[@]}"
+}
+# clang_modpost DIR SYMVERS KO...: with no vmlinux.o, Kbuild's modpost
 # cannot tell the kernel's exports from unresolved symbols, so it runs
-# with KBUILD_MODPOST_WARN=1. Run modpost again on KO..., with the flags
-# Kbuild passes for this config and W=1, reading the exports of SYMVERS
-# (the gcc modular build's, same source and config) less those of KO...
-# themselves, which modpost reads from their objects.
+# with KBUILD_MODPOST_WARN=1. Run modpost again on KO..., reading the
+# exports of SYMVERS (the gcc modular build's, same source and config)
+# less those of KO... themselves, which modpost reads from their objects.
+# Its files go to DIR.
 clang_modpost() {
-	local out=$1 k flags=(-M -E -W)
-	grep -q '^CONFIG_MODVERSIONS=y' "$out/.config" && flags+=(-m)
-	for k in "${@:3}"; do echo "${k%.ko}.o"; done >"$out/.wb-clang.order"
+	local dir=$1 out flags rc=0 srcs=()
+	out=$(kernel_out series clang)
+	[ -s "$2" ] || { echo "clang_modpost: no exports file $2"; return 1; }
+	flags=$(modpost_flags "$out/.config") || return 1
+	rm -rf "$dir" && mkdir -p "$dir/kbuild" || return 1
+	printf '%s\n' "${@:3}" | sed 's/\.ko$/.o/' >"$dir/modules.order"
 	awk -F'\t' 'FNR == NR { sub(/\.o$/, ""); mine[$0]; next } !($3 in mine)' \
-		"$out/.wb-clang.order" "$2" >"$out/.wb-clang-input.symvers"
-	(cd "$out" && scripts/mod/modpost "${flags[@]}" -i .wb-clang-input.symvers \
-		-T .wb-clang.order -o .wb-clang.symvers)
+		"$dir/modules.order" "$2" >"$dir/input.symvers" || return 1
+	# modpost also writes each module's .mod.c. Keep Kbuild's, and their
+	# times, so that the next build does not relink the modules for it.
+	mapfile -t srcs < <(sed 's/\.o$/.mod.c/' "$dir/modules.order")
+	(cd "$out" && cp -p --parents "${srcs[@]}" "$dir/kbuild/") || return 1
+	# shellcheck disable=SC2086
+	(cd "$out" && scripts/mod/modpost $flags -i "$dir/input.symvers" \
+		-T "$dir/modules.order" -o "$dir/Module.symvers") || rc=$?
+	cp -p -r "$dir/kbuild/." "$out/" || return 1
+	return $rc
 }
 clang_build() { # clang_build LOG SYMVERS OBJECT... KO...
-	local out t kos=()
+	local out t mods=()
 	out=$(kernel_out series clang)
-	for t in "${@:3}"; do [[ $t == *.ko ]] && kos+=("$t"); done
+	for t in "${@:3}"; do [[ $t == *.ko ]] && mods+=("$t"); done
 	kconfigure "$WB_TREE" "$out" clang >"$1" 2>&1 || return 1
 	if full_clang; then
 		kmake "$WB_TREE" "$out" clang vmlinux modules >>"$1" 2>&1
@@ -227,13 +254,13 @@ clang_build() { # clang_build LOG SYMVERS OBJECT... KO...
 	fi
 	# A vmlinux.o left by a full run is stale, and modpost would read it.
 	rm -f "$out/vmlinux.o"
-	kmake "$WB_TREE" "$out" clang prepare >>"$1" 2>&1 &&
+	kmake "$WB_TREE" "$out" clang prepare >>"$1" 2>&1 || return 1
 	kmake "$WB_TREE" "$out" clang KBUILD_MODPOST_WARN=1 "${@:3}" >"$1.kbuild" 2>&1 || {
 		cat "$1.kbuild" >>"$1"; return 1; }
 	# Kbuild's blind "undefined" reports are noise; clang_modpost's count.
 	grep -vE '^WARNING: modpost: ("[^"]+" \[[^]]+\] undefined!|suppressed [0-9]+ unresolved symbol warnings)' \
 		"$1.kbuild" >>"$1" || true
-	[ ${#kos[@]} -eq 0 ] || clang_modpost "$out" "$2" "${kos[@]}" >>"$1" 2>&1
+	[ ${#mods[@]} -eq 0 ] || clang_modpost "${1%.log}-modpost" "$2" "${mods[@]}" >>"$1" 2>&1
 }
 # lld_linked KO...: Kbuild's saved link command of every module is ld.lld.
 lld_linked() {
@@ -249,16 +276,18 @@ lld_linked() {
 # modules' imports from the kernel as undefined.
 modpost_can_fail() {
 	local log=$H/modpost-no-exports.log
-	awk -F'\t' '$3 != "vmlinux"' "$(kernel_out series modular)/Module.symvers" >"$H/no-kernel.symvers"
-	if ! clang_modpost "$(kernel_out series clang)" "$H/no-kernel.symvers" "${kos[@]}" >"$log" 2>&1 &&
+	if awk -F'\t' '$3 != "vmlinux"' "$(kernel_out series modular)/Module.symvers" >"$H/no-kernel.symvers" &&
+		! clang_modpost "$H/modpost-no-exports" "$H/no-kernel.symvers" "${kos[@]}" >"$log" 2>&1 &&
 		grep -q '^ERROR: modpost: ".*" \[.*\] undefined!$' "$log"; then
 		tap_result ok "final series: the clang modpost check fails on a symbol the kernel does not export"
 	else
-		tap_result fail "final series: the clang modpost check passes modules whose imports are not exported" "$log"
+		tap_result fail "final series: the clang modpost check passes modules whose kernel imports are not exported" "$log"
 	fi
 }
 mapfile -t cobjs < <(clang_objects)
-mapfile -t kos < <(clang_modules "${cobjs[@]}")
+mods_read=true
+clang_modules "${cobjs[@]}" >"$H/clang-modules" || mods_read=false
+mapfile -t kos <"$H/clang-modules"
 what="${#cobjs[@]} objects the series reaches, ${#kos[@]} modules"
 full_clang && what="full kernel and modules"
 git_tree checkout -q --detach baseline
@@ -279,6 +308,8 @@ clang_ref() {
 t0=$(date +%s)
 if [ ${#cobjs[@]} -eq 0 ] && ! full_clang; then
 	tap_skip "final series: clang W=1 build" "the series touches no kernel source"
+elif ! $mods_read; then
+	tap_result fail "final series: clang check: the gcc modular build's modules cannot be read" "$H/clang-modules"
 elif ! clang_ref; then
 	tail -n 30 "$H/ref/build-clang.log" >"$H/fail-clang"
 	tap_result fail "final series: clang reference build at the baseline fails" "$H/fail-clang"
@@ -295,7 +326,7 @@ else
 			lld_linked "${kos[@]}" >"$H/lld.log" 2>&1 &&
 				tap_result ok "final series: ld.lld linked ${kos[*]}" ||
 				tap_result fail "final series: modules not linked by ld.lld" "$H/lld.log"
-			full_clang || modpost_can_fail
+			if ! full_clang; then modpost_can_fail; fi
 		fi
 	else
 		tail -n 30 "$H/clang.log" >"$H/fail-clang"

@@ -85,12 +85,13 @@ kbuild() {
 	fi
 }
 
-# Compiler, sparse, kernel-doc and modpost warnings of LOG..., normalised to
-# "file: kind: message" so that a warning moving to another line is the
-# same warning.
+# Compiler, linker, sparse, kernel-doc and modpost warnings of LOG...,
+# normalised to "file: kind: message" so that a warning moving to another
+# line is the same warning.
 norm_warnings() {
 	sed -n -E 's#^(\.\./)*([^ :]+):[0-9]+:([0-9]+:)? (warning|error): (.*)$#\2: \4: \5#p;
-		   s#^(WARNING|ERROR): modpost: (.*)$#modpost: \1: \2#p' "$@" |
+		   s#^(WARNING|ERROR): modpost: (.*)$#modpost: \1: \2#p;
+		   s#^([^ :]*/)?(ld\.lld|ld): (warning|error): (.*)$#\2: \3: \4#p' "$@" |
 		sed -E "s#^$WB_TREE/##" | sort -u
 }
 new_warnings() { # new_warnings REF LOG...: warnings not in REF

@@ -33,13 +33,14 @@ warnings_compare() {
 	norm_warnings "$tmp/ref.log" >"$tmp/ref"
 	printf '%s\n' "../drivers/vfio/pci/vfio_pci_intrs.c:99:5: warning: old one [-Wx]" >"$tmp/moved.log"
 	printf '%s\n' "../drivers/vfio/pci/vfio_pci_intrs.c:12:1: warning: new one [-Wy]" \
-		"WARNING: modpost: \"msi_remove_device_irq_domain\" [drivers/vfio/pci/vfio-pci-core.ko] undefined!" >"$tmp/new.log"
+		"WARNING: modpost: \"msi_remove_device_irq_domain\" [drivers/vfio/pci/vfio-pci-core.ko] undefined!" \
+		"ld.lld: warning: drivers/vfio/vfio.o: new link warning" >"$tmp/new.log"
 	[ -z "$(new_warnings "$tmp/ref" "$tmp/moved.log")" ] || return 1
-	[ "$(new_warnings "$tmp/ref" "$tmp/new.log" | wc -l)" -eq 2 ] || return 1
+	[ "$(new_warnings "$tmp/ref" "$tmp/new.log" | wc -l)" -eq 3 ] || return 1
 	# No reference (its build failed): every patch fails, none passes.
 	! new_warnings "$tmp/missing" "$tmp/moved.log" >"$tmp/noref" && [ -s "$tmp/noref" ]
 }
-tap_check "hygiene: a moved warning is not new, a new warning and an unexported symbol are, and a missing reference fails" warnings_compare
+tap_check "hygiene: a moved warning is not new, a new warning, an unexported symbol and a link warning are, and a missing reference fails" warnings_compare
 tap_check "hygiene: a misspelt commit message is caught" bash -c '! echo "Recieve the the interupt" | codespell - >/dev/null'
 
 # A fragment's option that olddefconfig drops fails the kernel build.
