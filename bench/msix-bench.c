@@ -17,7 +17,9 @@
  *		eventfd, count it lost after a timeout) while vectors 1..9
  *		are added and removed in rounds, with either pattern.
  *  swap	igb: same firing while vector 0's eventfd is swapped for
- *		another and back, then set again to the same eventfd.
+ *		another and back, then set again to the same eventfd; both
+ *		also timed first with the device idle ("swap-idle",
+ *		"same-idle"), the cost of the call alone.
  *  memory	nvme: kernel memory (/proc/meminfo deltas, settled, median
  *		of a few repetitions) held with two active vectors, 0 and the
  *		highest allocatable: 2 irqs when dynamic, every irq of the
@@ -534,9 +536,12 @@ static void disrupt(struct vfio_pci_device *dev)
 
 /* ---- eventfd swap on a live vector --------------------------------------- */
 
-static void swap_phase(struct vfio_pci_device *dev, struct firer *f, bool same)
+/* With @firing false, only the calls are timed: the device is idle. */
+static void swap_phase(struct vfio_pci_device *dev, struct firer *f, bool same,
+		       bool firing)
 {
-	const char *pattern = same ? "same" : "swap";
+	const char *pattern = same ? (firing ? "same" : "same-idle") :
+				     (firing ? "swap" : "swap-idle");
 	long fired0, lost0, late0, fired, lost, late;
 	double lat[swaps], t;
 	int i, fd, ret;
@@ -551,11 +556,14 @@ static void swap_phase(struct vfio_pci_device *dev, struct firer *f, bool same)
 			printf("# swap %s: %s\n", pattern, strerror(-ret));
 			break;
 		}
-		firer_await(f, gap_events);
+		if (firing)
+			firer_await(f, gap_events);
 	}
-	firer_read(f, &fired, &lost, &late);
 	csv("swap", pattern, i, "median_us", quantile(lat, i, 0.5));
 	csv("swap", pattern, i, "p90_us", quantile(lat, i, 0.9));
+	if (!firing)
+		return;
+	firer_read(f, &fired, &lost, &late);
 	csv("swap", pattern, i, "fired", fired - fired0);
 	csv("swap", pattern, i, "lost", lost - lost0);
 	csv("swap", pattern, i, "late", late - late0);
@@ -569,9 +577,11 @@ static void swap(struct vfio_pci_device *dev)
 	msix_off(dev);
 	if (set_one(dev, 0, f.fds[0]))
 		return;
+	swap_phase(dev, &f, false, false);	/* A -> B -> A ..., ends on A */
+	swap_phase(dev, &f, true, false);	/* A -> A */
 	firer_start(&f);
-	swap_phase(dev, &f, false);	/* A -> B -> A ..., ends on A */
-	swap_phase(dev, &f, true);	/* A -> A */
+	swap_phase(dev, &f, false, true);
+	swap_phase(dev, &f, true, true);
 	firer_stop(&f);
 	msix_off(dev);
 	close(f.fds[0]);

@@ -138,6 +138,14 @@ END {
 		row("igb: events fired meanwhile, " pat, r)
 	}
 	for (p = 1; p <= 2; p++) {
+		pat = p == 1 ? "swap-idle" : "same-idle"
+		lbl = p == 1 ? "eventfd swapped for another" : "same eventfd set again"
+		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "median_us"]
+		row("igb idle: " lbl ", median (µs)", r)
+		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "p90_us"]
+		row("igb idle: " lbl ", p90 (µs)", r)
+	}
+	for (p = 1; p <= 2; p++) {
 		pat = p == 1 ? "swap" : "same"
 		lbl = p == 1 ? "eventfd swapped for another" : "same eventfd set again"
 		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "median_us"]
