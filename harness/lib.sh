@@ -129,7 +129,7 @@ cover_text() {
 
 # The series' revision, as posted: bump it, and add a "Changes since" entry
 # to the cover letter, whenever a patch changes.
-SERIES_REVISION=3
+SERIES_REVISION=4
 
 # format_series REPO OUTDIR: the series as patch files, the way the project
 # keeps them: cover letter from the branch description, base-commit of the
