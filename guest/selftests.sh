@@ -26,11 +26,47 @@ esac
 [ "${WB_KERNEL_NAME:-}" = series ] && export VFIO_SELFTESTS_EXPECT_LOSSLESS_SWAP=1
 echo "# kernel ${WB_KERNEL_NAME:-?} $(uname -r), VFIO_SELFTESTS_EXPECT_DYNAMIC=${VFIO_SELFTESTS_EXPECT_DYNAMIC:-unset}, VFIO_SELFTESTS_EXPECT_LOSSLESS_SWAP=${VFIO_SELFTESTS_EXPECT_LOSSLESS_SWAP:-unset}"
 
+# A test task stuck in the kernel cannot be killed by the harness's own
+# timeout, and the VM timeout then leaves a silent console. After
+# SELFTEST_HANG_S, print what every task of the test and every task in D
+# state waits in (state, wchan, syscall, and the stack where the kernel
+# has one), kill the test and fail.
+SELFTEST_HANG_S=${SELFTEST_HANG_S:-600}
+dump_stuck() { # dump_stuck PID
+	local p t st
+	for p in /proc/[0-9]*; do
+		st=$(awk '{ print $3 }' "$p/stat" 2>/dev/null) || continue
+		[ "$st" = D ] || [ "$(awk '{ print $4 }' "$p/stat" 2>/dev/null)" = "$1" ] ||
+			[ "${p#/proc/}" = "$1" ] || continue
+		echo "# stuck? pid ${p#/proc/} ($(cat "$p/comm" 2>/dev/null)) state $st"
+		for t in "$p"/task/*; do
+			echo "#   task ${t##*/}: state $(awk '{ print $3 }' "$t/stat" 2>/dev/null)," \
+				"wchan $(cat "$t/wchan" 2>/dev/null), syscall $(cat "$t/syscall" 2>/dev/null)"
+			sed 's/^/#     /' "$t/stack" 2>/dev/null || true
+		done
+	done
+	grep -E 'vfio' /proc/interrupts | sed 's/^/# /' || true
+}
+run_watched() { # run_watched TEST ARGS...
+	local pid s
+	"$@" &
+	pid=$!
+	for ((s = 0; s < SELFTEST_HANG_S; s++)); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return; }
+		sleep 1
+	done
+	echo "# $(basename "$1") still running after ${SELFTEST_HANG_S}s: hung"
+	dump_stuck "$pid"
+	pkill -9 -P "$pid" || true
+	kill -9 "$pid" 2>/dev/null
+	return 1
+}
+
 rc=0
 for t in "$bindir"/vfio_*_test; do
 	echo "# $(basename "$t")"
 	t0=$(date +%s%N)
-	"$t" "$@" || rc=1
+	run_watched "$t" "$@" || rc=1
 	echo "# $(basename "$t"): exit $rc, $((($(date +%s%N) - t0) / 1000000)) ms"
 done
 exit $rc
