@@ -137,27 +137,24 @@ END {
 		for (i = 1; i <= nk; i++) r[K[i]] = get(K[i], "disrupt", pat, 10, "fired")
 		row("igb: events fired meanwhile, " pat, r)
 	}
-	for (p = 1; p <= 2; p++) {
-		pat = p == 1 ? "swap-idle" : "same-idle"
-		lbl = p == 1 ? "eventfd swapped for another" : "same eventfd set again"
+	# Swaps with the device idle (timing only), then while vector 0 fires.
+	split("swap-idle same-idle swap same", SP, " ")
+	for (p = 1; p <= 4; p++) {
+		pat = SP[p]
+		lbl = (p % 2 ? "eventfd swapped for another" : "same eventfd set again")
+		dev = p <= 2 ? "igb idle: " : "igb: "
 		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "median_us"]
-		row("igb idle: " lbl ", median (µs)", r)
+		row(dev lbl ", median (µs)", r)
 		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "p90_us"]
-		row("igb idle: " lbl ", p90 (µs)", r)
-	}
-	for (p = 1; p <= 2; p++) {
-		pat = p == 1 ? "swap" : "same"
-		lbl = p == 1 ? "eventfd swapped for another" : "same eventfd set again"
-		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "median_us"]
-		row("igb: " lbl ", median (µs)", r)
-		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "p90_us"]
-		row("igb: " lbl ", p90 (µs)", r)
+		row(dev lbl ", p90 (µs)", r)
+		if (p <= 2)
+			continue
 		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "lost"]
-		row("igb: " lbl ", events lost", r)
+		row(dev lbl ", events lost", r)
 		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "late"]
-		row("igb: " lbl ", of which came later than 20 ms", r)
+		row(dev lbl ", of which came later than 20 ms", r)
 		for (i = 1; i <= nk; i++) r[K[i]] = swp[K[i], pat, "fired"]
-		row("igb: " lbl ", events fired", r)
+		row(dev lbl ", events fired", r)
 	}
 	for (p = 1; p <= 3; p++) {
 		pat = p == 1 ? "dynamic" : "legacy"
