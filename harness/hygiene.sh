@@ -288,6 +288,7 @@ mapfile -t cobjs < <(clang_objects)
 mods_read=true
 clang_modules "${cobjs[@]}" >"$H/clang-modules" || mods_read=false
 mapfile -t kos <"$H/clang-modules"
+$mods_read || kos=()	# the file holds the error instead
 what="${#cobjs[@]} objects the series reaches, ${#kos[@]} modules"
 full_clang && what="full kernel and modules"
 git_tree checkout -q --detach baseline
