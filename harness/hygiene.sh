@@ -191,33 +191,6 @@ clang_objects() {
 	(cd "$(kernel_out series test)" && grep -rlF --include='.*.o.cmd' "${pats[@]}" .) |
 		sed -E 's#^\./##; s#(^|/)\.([^/]+)\.cmd$#\1\2#' | sort
 }
-# clang_modules OBJECT...: the modules (.ko) of the gcc modular build that
-# hold one of OBJECT..., read from their .mod files.
-clang_modules() {
-	local mods m
-	mods=$(kernel_out series modular)
-	[ $# -gt 0 ] || return 0
-	[ -f "$mods/modules.order" ] || { echo "no modules.order in $mods"; return 1; }
-	while read -r m; do
-		[ -f "$mods/${m%.o}.mod" ] || { echo "no ${m%.o}.mod in $mods"; return 1; }
-		if grep -qxFf <(printf '%s\n' "$@") "$mods/${m%.o}.mod"; then echo "${m%.o}.ko"; fi
-	done <"$mods/modules.order"
-}
-# modpost_flags CONFIG: the flags scripts/Makefile.modpost passes for
-# CONFIG, with W=1.
-modpost_flags() {
-	local flags=(-M -W)
-	[ -f "$1" ] || { echo "no config $1" >&2; return 1; }
-	if grep -qx 'CONFIG_TRIM_UNUSED_KSYMS=y' "$1"; then
-		echo "CONFIG_TRIM_UNUSED_KSYMS needs vmlinux.o; the clang check cannot run modpost" >&2
-		return 1
-	fi
-	if grep -qx 'CONFIG_MODVERSIONS=y' "$1"; then flags+=(-m); fi
-	if grep -qx 'CONFIG_MODULE_SRCVERSION_ALL=y' "$1"; then flags+=(-a); fi
-	if ! grep -qx 'CONFIG_SECTION_MISMATCH_WARN_ONLY=y' "$1"; then flags+=(-E); fi
-	if grep -qx 'CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS=y' "$1"; then flags+=(-N); fi
-	echo "${flags[@]}"
-}
 # clang_modpost DIR SYMVERS KO...: with no vmlinux.o, Kbuild's modpost
 # cannot tell the kernel's exports from unresolved symbols, so it runs
 # with KBUILD_MODPOST_WARN=1. Run modpost again on KO..., reading the
@@ -286,7 +259,7 @@ modpost_can_fail() {
 }
 mapfile -t cobjs < <(clang_objects)
 mods_read=true
-clang_modules "${cobjs[@]}" >"$H/clang-modules" || mods_read=false
+clang_modules "$(kernel_out series modular)" "${cobjs[@]}" >"$H/clang-modules" || mods_read=false
 mapfile -t kos <"$H/clang-modules"
 $mods_read || kos=()	# the file holds the error instead
 what="${#cobjs[@]} objects the series reaches, ${#kos[@]} modules"

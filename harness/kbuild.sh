@@ -99,3 +99,31 @@ new_warnings() { # new_warnings REF LOG...: warnings not in REF
 	norm_warnings "${@:2}" | comm -23 - "$1"
 }
 
+# clang_modules OUT OBJECT...: the modules (.ko) of the modular build in
+# OUT that hold one of OBJECT..., read from their .mod files; fails when
+# OUT's module list cannot be read. (hygiene.sh's clang check.)
+clang_modules() {
+	local mods=$1 m
+	shift
+	[ $# -gt 0 ] || return 0
+	[ -f "$mods/modules.order" ] || { echo "no modules.order in $mods"; return 1; }
+	while read -r m; do
+		[ -f "$mods/${m%.o}.mod" ] || { echo "no ${m%.o}.mod in $mods"; return 1; }
+		if grep -qxFf <(printf '%s\n' "$@") "$mods/${m%.o}.mod"; then echo "${m%.o}.ko"; fi
+	done <"$mods/modules.order"
+}
+# modpost_flags CONFIG: the flags scripts/Makefile.modpost passes for
+# CONFIG, with W=1; fails for a config whose modpost needs vmlinux.o.
+modpost_flags() {
+	local flags=(-M -W)
+	[ -f "$1" ] || { echo "no config $1" >&2; return 1; }
+	if grep -qx 'CONFIG_TRIM_UNUSED_KSYMS=y' "$1"; then
+		echo "CONFIG_TRIM_UNUSED_KSYMS needs vmlinux.o; the clang check cannot run modpost" >&2
+		return 1
+	fi
+	if grep -qx 'CONFIG_MODVERSIONS=y' "$1"; then flags+=(-m); fi
+	if grep -qx 'CONFIG_MODULE_SRCVERSION_ALL=y' "$1"; then flags+=(-a); fi
+	if ! grep -qx 'CONFIG_SECTION_MISMATCH_WARN_ONLY=y' "$1"; then flags+=(-E); fi
+	if grep -qx 'CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS=y' "$1"; then flags+=(-N); fi
+	echo "${flags[@]}"
+}

@@ -3,8 +3,9 @@
 # comparison and codespell can fail, a dropped config option is caught, a
 # corrupted download is refused, a failing guest fails the run, a hung guest
 # is killed at the timeout and its console log is kept, and the fault
-# injection test fails when it can inject nothing, and a failed check's long
-# details cannot kill a pipefail script.
+# injection test fails when it can inject nothing, a failed check's long
+# details cannot kill a pipefail script, and the clang check's helpers fail
+# on what they cannot read.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 set +e
@@ -15,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 debug_kernel=${WB_SELFTEST_DEBUG_KERNEL:-series-debug}
 
-tap_plan 14
+tap_plan 15
 
 syntax_ok() {
 	local f
@@ -42,6 +43,28 @@ warnings_compare() {
 }
 tap_check "hygiene: a moved warning is not new, a new warning, an unexported symbol and a link warning are, and a missing reference fails" warnings_compare
 tap_check "hygiene: a misspelt commit message is caught" bash -c '! echo "Recieve the the interupt" | codespell - >/dev/null'
+
+# The clang check's helpers: modules are picked by their objects, an
+# unreadable module list fails instead of leaving none to check, and
+# modpost's flags follow the config (a trimmed config is refused).
+clang_helpers() {
+	mkdir -p "$tmp/mods/d"
+	printf 'd/a.o\nd/b.o\n' >"$tmp/mods/modules.order"
+	printf 'd/x.o\nd/y.o\n' >"$tmp/mods/d/a.mod"
+	printf 'd/z.o\n' >"$tmp/mods/d/b.mod"
+	[ "$(clang_modules "$tmp/mods" d/y.o)" = d/a.ko ] || return 1
+	[ -z "$(clang_modules "$tmp/mods" d/q.o)" ] || return 1
+	rm "$tmp/mods/d/b.mod"
+	! clang_modules "$tmp/mods" d/y.o >/dev/null || return 1
+	! clang_modules "$tmp/none" d/y.o >/dev/null || return 1
+	printf 'CONFIG_MODULES=y\n' >"$tmp/cfg"
+	[ "$(modpost_flags "$tmp/cfg")" = "-M -W -E" ] || return 1
+	printf 'CONFIG_MODVERSIONS=y\nCONFIG_SECTION_MISMATCH_WARN_ONLY=y\n' >"$tmp/cfg"
+	[ "$(modpost_flags "$tmp/cfg")" = "-M -W -m" ] || return 1
+	printf 'CONFIG_TRIM_UNUSED_KSYMS=y\n' >"$tmp/cfg"
+	! modpost_flags "$tmp/cfg" 2>/dev/null && ! modpost_flags "$tmp/missing" 2>/dev/null
+}
+tap_check "hygiene: the clang check's module list and modpost flags, and their failures" clang_helpers
 
 # A fragment's option that olddefconfig drops fails the kernel build.
 config_dropped() {
