@@ -1,11 +1,11 @@
 # The workbench for the vfio-pci dynamic MSI-X series. `make help` lists
 # the targets; `make demo` and `make check` are the two README commands.
 H := harness
-KERNELS := stock baseline series
+KERNELS := stock baseline series followup
 VARIANTS := test modular debug nomsi
 
-.PHONY: help setup tree export export-baseline kernels demo check bench \
-	hygiene vm selftest-workbench clean
+.PHONY: help setup tree export export-followup export-baseline kernels demo check bench \
+	hygiene vm selftest-workbench archive-check clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -14,11 +14,14 @@ help: ## List the targets
 setup: ## Install build tools, sparse, ccache, busybox and QEMU 10 (idempotent)
 	@$(H)/setup.sh
 
-tree: setup ## Fetch and verify the base; build build/linux: base, baseline, series
+tree: setup ## Fetch and verify the base; build build/linux: base, baseline, series, followup
 	@$(H)/base.sh tree
 
 export: ## Export the work tree's series commits into series/ (cover letter kept)
 	@$(H)/export.sh series
+
+export-followup: ## Export the work tree's followup commits into followup/ (cover letter kept)
+	@$(H)/export.sh followup
 
 export-baseline: ## Export the work tree's baseline commit into base/
 	@$(H)/export.sh baseline
@@ -26,7 +29,7 @@ export-baseline: ## Export the work tree's baseline commit into base/
 kernel-%: ## Build one kernel: kernel-NAME[-VARIANT], e.g. kernel-series-modular
 	@$(H)/kernel.sh $(firstword $(subst -, ,$*)) $(or $(word 2,$(subst -, ,$*)),test) >/dev/null
 
-kernels: tree ## Build the three test kernels: stock, baseline, series
+kernels: tree ## Build the four test kernels: stock, baseline, series, followup
 	@for k in $(KERNELS); do $(H)/kernel.sh $$k test >/dev/null || exit; done
 
 vm: ## Boot KERNEL (e.g. series, series-modular) and run guest SCRIPT in it
@@ -48,6 +51,9 @@ selftest-workbench: tree ## Test the workbench itself (failing guest, hang, bad 
 	@for k in "stock test" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done
 	@$(H)/tools-build.sh msix-fault >/dev/null
 	@tests/workbench.sh
+
+archive-check: setup ## git am PATCHES (default followup/) on every linux-source-6.12 the archive serves
+	@$(H)/archive-check.sh $(or $(PATCHES),followup)
 
 clean: ## Remove kernel outputs and VM runs (keeps the work tree and download)
 	rm -rf build/out build/vm build/logs

@@ -13,8 +13,8 @@
 # what the kernel did is read from /proc/interrupts after every step.
 #
 # Expectations follow the kernel's answer to GET_IRQ_INFO (QEMU's
-# "noresize" in vfio_msix_early_setup) and WB_KERNEL_NAME: stock and series
-# must be dynamic (noresize 0: one SET_IRQS per new vector, MSI-X never
+# "noresize" in vfio_msix_early_setup) and WB_KERNEL_NAME: stock, series
+# and followup must be dynamic (noresize 0: one SET_IRQS per new vector, MSI-X never
 # disabled), baseline must be static (noresize 1: every growth disables and
 # re-enables MSI-X with one more vector). Either way, after unmasking vector
 # v exactly vectors 0..v are live in /proc/interrupts.
@@ -37,7 +37,7 @@ mkdir -p "$work"
 t_start=$(date +%s)
 
 case $kernel in
-stock|series) want_noresize=0 ;;
+stock|series|followup) want_noresize=0 ;;
 baseline)     want_noresize=1 ;;
 *)            want_noresize= ;;
 esac

@@ -4,12 +4,13 @@
 #   base      Debian's 6.12 source as shipped (the stock reference kernel)
 #   baseline  base + base/*.patch (pre-dynamic vfio-pci)
 #   series    baseline + series/*.patch, applied with git am (branch)
+#   followup  base + followup/*.patch, applied with git am (branch)
 # kernel.sh builds all three from this one tree (see there why).
 #
 #   base.sh fetch     download and verify only
 #   base.sh verify F  check that file F is the pinned package
 #   base.sh tree      (default) everything above; keeps a tree whose series
-#                     branch has unexported commits unless FORCE=1
+#                     branches have unexported commits unless FORCE=1
 . "$(dirname "$0")/lib.sh"
 
 DEB=$(base_deb)
@@ -48,37 +49,39 @@ apply_baseline() {
 	say "baseline: $(git_tree log --oneline -1 baseline)"
 }
 
-# The cover letter text, kept as the branch description so that
-# format-patch --cover-from-description regenerates it.
+# The cover letter text of series NAME, kept as its branch description so
+# that format-patch --cover-from-description regenerates it.
 cover_to_description() {
-	local cover=$WB_ROOT/series/0000-cover-letter.patch
+	local cover=$WB_ROOT/$1/0000-cover-letter.patch
 	[ -f "$cover" ] || return 0
-	git_tree config branch.series.description "$(cover_text "$cover")"
+	git_tree config "branch.$1.description" "$(cover_text "$cover")"
 }
 
+# apply_series NAME: branch NAME = its base + NAME/*.patch, unless the
+# branch holds work not yet exported.
 apply_series() {
-	local stamp=$WB_BUILD/.series.head
-	if git_tree rev-parse -q --verify series >/dev/null; then
+	local name=$1 stamp=$WB_BUILD/.$1.head base patches
+	base=$(series_base "$name")
+	if git_tree rev-parse -q --verify "$name" >/dev/null; then
 		if [ -n "$(git_tree status --porcelain --untracked-files=no)" ]; then
 			[ "${FORCE:-0}" = 1 ] || die "$WB_TREE has uncommitted changes; commit and 'make export', or FORCE=1 to discard"
 		fi
-		if [ "$(git_tree rev-parse series)" != "$(cat "$stamp" 2>/dev/null)" ]; then
-			[ "${FORCE:-0}" = 1 ] || die "the series branch in $WB_TREE has commits not in series/; 'make export' them first, or FORCE=1 to discard"
+		if [ "$(git_tree rev-parse "$name")" != "$(cat "$stamp" 2>/dev/null)" ]; then
+			[ "${FORCE:-0}" = 1 ] || die "the $name branch in $WB_TREE has commits not in $name/; 'make export' them first, or FORCE=1 to discard"
 		fi
 	fi
-	git_tree checkout -q -f -B series baseline
-	local patches
-	patches=$(series_patches)
+	git_tree checkout -q -f -B "$name" "$base"
+	patches=$(series_patches "$WB_ROOT/$name")
 	if [ -n "$patches" ]; then
 		# shellcheck disable=SC2086
 		git_tree am -q $patches || {
 			git_tree am --abort || true
-			die "the series does not apply with git am on the baseline"
+			die "$name/ does not apply with git am on $base"
 		}
 	fi
-	cover_to_description
-	git_tree rev-parse series >"$stamp"
-	say "series: $(git_tree rev-list --count baseline..series) patches on baseline"
+	cover_to_description "$name"
+	git_tree rev-parse "$name" >"$stamp"
+	say "$name: $(git_tree rev-list --count "$base..$name") patches on $base"
 }
 
 case ${1:-tree} in
@@ -99,7 +102,8 @@ tree)
 			"$WB_LOGS/extract.log" extract_into_tree
 	fi
 	apply_baseline
-	apply_series
+	apply_series followup
+	apply_series series	# last: the branch checked out, which make builds as it is
 	;;
 *)
 	die "usage: base.sh [fetch|tree]"

@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # Export the work tree's commits back into the tracked patch files:
-#   export.sh series     baseline..series -> series/ (cover letter kept)
+#   export.sh [series]   baseline..series -> series/ (cover letter kept)
+#   export.sh followup   base..followup   -> followup/ (cover letter kept)
 #   export.sh baseline   base..baseline   -> base/
-# The cover letter's text comes from the series branch description, which
-# base.sh fills from series/0000-cover-letter.patch; edit either.
+# A cover letter's text comes from its branch's description, which
+# base.sh fills from NAME/0000-cover-letter.patch; edit either.
 . "$(dirname "$0")/lib.sh"
 
-export_series() {
-	local n desc
-	n=$(git_tree rev-list --count baseline..series)
-	[ "$n" -gt 0 ] || die "no commits on series above baseline"
-	desc=$(git_tree config branch.series.description || true)
-	[ -n "$desc" ] || warn "series has no description: the cover letter will be a template"
-	rm -f "$WB_ROOT"/series/[0-9][0-9][0-9][0-9]-*.patch
-	format_series "$WB_TREE" "$WB_ROOT/series"
+export_series() { # export_series NAME
+	local name=$1 base n desc
+	base=$(series_base "$name")
+	n=$(git_tree rev-list --count "$base..$name")
+	[ "$n" -gt 0 ] || die "no commits on $name above $base"
+	desc=$(git_tree config "branch.$name.description" || true)
+	[ -n "$desc" ] || warn "$name has no description: the cover letter will be a template"
+	mkdir -p "$WB_ROOT/$name"
+	rm -f "$WB_ROOT/$name"/[0-9][0-9][0-9][0-9]-*.patch
+	format_series "$WB_TREE" "$WB_ROOT/$name" "$name"
 	# The branch head moved: what base.sh applied is now what is exported.
-	git_tree rev-parse series >"$WB_BUILD/.series.head"
-	say "exported $n patches and the cover letter to series/"
+	git_tree rev-parse "$name" >"$WB_BUILD/.$name.head"
+	say "exported $n patches and the cover letter to $name/"
 }
 
 export_baseline() {
@@ -27,7 +30,7 @@ export_baseline() {
 }
 
 case ${1:-series} in
-series)   export_series ;;
+series | followup) export_series "${1:-series}" ;;
 baseline) export_baseline ;;
-*)        die "usage: export.sh [series|baseline]" ;;
+*)        die "usage: export.sh [series|followup|baseline]" ;;
 esac

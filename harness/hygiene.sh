@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The kernel test robot's checks, for every patch of the series (TAP):
-#  - the series applies with git am to a freshly extracted base + baseline,
-#    and format-patch regenerates every file of series/ (cover letter text
-#    and base-commit included);
+# The kernel test robot's checks, for every patch of a series (TAP):
+#
+#   hygiene.sh [NAME]   NAME: series (default, on the baseline) or followup
+#                       (on stock); see series_base in lib.sh
+#
+#  - the series applies with git am to a freshly extracted base (+ the
+#    baseline for the series), and format-patch regenerates every file of
+#    NAME/ (cover letter text and base-commit included);
 #  - per patch, applied in order: W=1 builds with VFIO_PCI built in, with
 #    VFIO_PCI=m through modpost, and with CONFIG_PCI_MSI=n; sparse on the
 #    C files it touches; checkpatch --strict; kernel-doc on touched C files
@@ -10,13 +14,16 @@
 #  - a clang (LLVM=1) W=1 build of the objects the final series reaches,
 #    and of the modules that hold them, linked by ld.lld and checked by
 #    modpost (HYGIENE_CLANG=full: the whole kernel and its modules).
-# A warning that the baseline does not have fails the patch; the report
-# names the patch and the warning. Builds are incremental in the work
-# tree's own output directories (build/out/series-*).
+# A warning that the series' base does not have fails the patch; the
+# report names the patch and the warning. Builds are incremental in the
+# work tree's own output directories (build/out/NAME-*).
 . "$(dirname "$0")/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 
+series=${1:-series}
+base=$(series_base "$series")
 H=$WB_BUILD/hygiene
+[ "$series" = series ] || H=$WB_BUILD/hygiene-$series
 rm -rf "$H"
 mkdir -p "$H/ref"
 t_start=$(date +%s)
@@ -24,40 +31,44 @@ t_start=$(date +%s)
 
 [ -z "$(git_tree status --porcelain --untracked-files=no)" ] ||
 	die "$WB_TREE has uncommitted changes; commit them before the hygiene check"
-mapfile -t commits < <(git_tree rev-list --reverse baseline..series)
-[ ${#commits[@]} -gt 0 ] || die "no series commits above baseline"
+mapfile -t commits < <(git_tree rev-list --reverse "$base..$series")
+[ ${#commits[@]} -gt 0 ] || die "no $series commits above $base"
 restore=$(git_tree symbolic-ref -q --short HEAD || git_tree rev-parse HEAD)
 trap 'git_tree checkout -q "$restore"' EXIT
 echo "TAP version 13"
 
 # --- 1. git am on a fresh extraction, and the exported files round-trip ---
+onto="base"
+[ "$base" = base ] || onto="base + $base"
 fresh_apply() {
 	local fresh=$H/fresh
-	extract_base "$fresh" &&
-	am_fixed "$fresh" $(baseline_patches) && git -C "$fresh" tag baseline &&
-	git -C "$fresh" checkout -q -b series &&
-	am_fixed "$fresh" $(series_patches) &&
+	extract_base "$fresh" || return 1
+	if [ "$base" = baseline ]; then
+		am_fixed "$fresh" $(baseline_patches) && git -C "$fresh" tag baseline || return 1
+	fi
+	git -C "$fresh" checkout -q -b "$series" &&
+	am_fixed "$fresh" $(series_patches "$WB_ROOT/$series") &&
 	[ "$(git -C "$fresh" rev-parse 'base^{tree}')" = "$(git_tree rev-parse 'base^{tree}')" ] &&
-	[ "$(git -C "$fresh" rev-parse baseline)" = "$(git_tree rev-parse baseline)" ]
+	[ "$(git -C "$fresh" rev-parse "$base")" = "$(git_tree rev-parse "$base")" ]
 }
 roundtrip() {
 	local fresh=$H/fresh regen=$H/regen f
-	git -C "$fresh" config branch.series.description "$(cover_text "$WB_ROOT/series/0000-cover-letter.patch")"
-	format_series "$fresh" "$regen" || return 1
-	grep -q "^base-commit: $(git -C "$fresh" rev-parse baseline)$" "$regen/0000-cover-letter.patch" || {
-		echo "regenerated cover letter has no base-commit of the baseline"; return 1; }
-	for f in "$WB_ROOT"/series/*.patch; do
+	git -C "$fresh" config "branch.$series.description" "$(cover_text "$WB_ROOT/$series/0000-cover-letter.patch")"
+	format_series "$fresh" "$regen" "$series" || return 1
+	grep -q "^base-commit: $(git -C "$fresh" rev-parse "$base")$" "$regen/0000-cover-letter.patch" || {
+		echo "regenerated cover letter has no base-commit of $base"; return 1; }
+	for f in "$WB_ROOT/$series"/*.patch; do
 		diff -u -I '^Date: ' "$f" "$regen/$(basename "$f")" || return 1
 	done
-	[ "$(ls "$regen" | wc -l)" -eq "$(ls "$WB_ROOT"/series/*.patch | wc -l)" ]
+	[ "$(ls "$regen" | wc -l)" -eq "$(ls "$WB_ROOT/$series"/*.patch | wc -l)" ]
 }
-if run_step "git am onto a fresh base + baseline" "$H/fresh.log" fresh_apply 2>/dev/null; then
-	tap_result ok "series applies with git am to a freshly extracted base + baseline"
-	roundtrip >"$H/roundtrip.log" 2>&1 && tap_result ok "format-patch regenerates series/ (cover letter text, base-commit)" ||
-		tap_result fail "format-patch regenerates series/ (cover letter text, base-commit)" "$H/roundtrip.log"
+if run_step "git am onto a fresh $onto" "$H/fresh.log" fresh_apply 2>/dev/null; then
+	tap_result ok "$series applies with git am to a freshly extracted $onto"
+	roundtrip >"$H/roundtrip.log" 2>&1 && tap_result ok "format-patch regenerates $series/ (cover letter text, base-commit)" ||
+		tap_result fail "format-patch regenerates $series/ (cover letter text, base-commit)" "$H/roundtrip.log"
 else
-	tap_result fail "series applies with git am to a freshly extracted base + baseline" "$H/fresh.log"
-	tap_result fail "format-patch regenerates series/ (skipped: no fresh tree)"
+	tap_result fail "$series applies with git am to a freshly extracted $onto" "$H/fresh.log"
+	tap_result fail "format-patch regenerates $series/ (skipped: no fresh tree)"
 fi
 rm -rf "$H/fresh"
 
@@ -79,13 +90,13 @@ build_targets() {
 # saves a full build per variant.
 seed_out() { # seed_out VARIANT
 	local from to
-	from=$(kernel_out series test) to=$(kernel_out series "$1")
+	from=$(kernel_out "$series" test) to=$(kernel_out "$series" "$1")
 	[ "$1" != test ] && [ ! -f "$to/vmlinux" ] && [ -f "$from/vmlinux" ] || return 0
 	rm -rf "$to" && cp -a "$from" "$to" && rm -f "$to/.wb-config.sum"
 }
 hbuild() { # hbuild VARIANT LOG
 	local out targets
-	out=$(kernel_out series "$1")
+	out=$(kernel_out "$series" "$1")
 	read -ra targets <<<"$(build_targets "$1")"
 	seed_out "$1" &&
 	kconfigure "$WB_TREE" "$out" "$1" >"$2" 2>&1 &&
@@ -94,7 +105,7 @@ hbuild() { # hbuild VARIANT LOG
 sparse_files() { # sparse_files LOG FILE...
 	local f objs=()
 	for f in "${@:2}"; do objs+=("${f%.c}.o"); done
-	kmake "$WB_TREE" "$(kernel_out series test)" test C=2 "${objs[@]}" >"$1" 2>&1
+	kmake "$WB_TREE" "$(kernel_out "$series" test)" test C=2 "${objs[@]}" >"$1" 2>&1
 }
 kdoc_files() { # kdoc_files LOG FILE...
 	local f
@@ -104,17 +115,17 @@ kdoc_files() { # kdoc_files LOG FILE...
 	done
 }
 
-# Reference: the baseline, with everything the series touches rebuilt so
-# that its warnings are on record.
-mapfile -t all_touched < <(git_tree diff --name-only baseline series)
-mapfile -t ref_c < <(git_tree diff --name-only --diff-filter=M baseline series | kernel_c_files)
-mapfile -t ref_doc < <(git_tree diff --name-only --diff-filter=M baseline series | doc_files)
-git_tree checkout -q --detach baseline
+# Reference: the series' base, with everything the series touches rebuilt
+# so that its warnings are on record.
+mapfile -t all_touched < <(git_tree diff --name-only "$base" "$series")
+mapfile -t ref_c < <(git_tree diff --name-only --diff-filter=M "$base" "$series" | kernel_c_files)
+mapfile -t ref_doc < <(git_tree diff --name-only --diff-filter=M "$base" "$series" | doc_files)
+git_tree checkout -q --detach "$base"
 reference() {
 	local v
 	(cd "$WB_TREE" && for f in "${all_touched[@]}"; do [ -f "$f" ] && touch "$f"; done; true)
 	for v in "${per_patch_variants[@]}"; do
-		say "reference build: baseline $v"
+		say "reference build: $base $v"
 		hbuild "$v" "$H/ref/build-$v.log" || return 1
 		norm_warnings "$H/ref/build-$v.log" >"$H/ref/warn-$v"
 	done
@@ -122,10 +133,10 @@ reference() {
 	norm_warnings "$H/ref/sparse.log" >"$H/ref/warn-sparse"
 	kdoc_files "$H/ref/kdoc.log" "${ref_doc[@]}"
 	norm_warnings "$H/ref/kdoc.log" >"$H/ref/warn-kdoc"
-	# The baseline's exports and modules, for the clang check (section 4).
-	cp "$(kernel_out series modular)/Module.symvers" "$(kernel_out series modular)/modules.order" "$H/ref/"
+	# The base's exports and modules, for the clang check (section 4).
+	cp "$(kernel_out "$series" modular)/Module.symvers" "$(kernel_out "$series" modular)/modules.order" "$H/ref/"
 }
-run_step "baseline reference builds (test, modular, nomsi)" "$H/ref.log" reference
+run_step "$base reference builds (test, modular, nomsi)" "$H/ref.log" reference
 
 # --- 3. every patch, in order ----------------------------------------------
 i=0
@@ -188,7 +199,7 @@ clang_objects() {
 		case $f in *.c | *.h | *.S) [[ $f == tools/* ]] || pats+=(-e "../$f") ;; esac
 	done
 	[ ${#pats[@]} -gt 0 ] || return 0
-	(cd "$(kernel_out series test)" && grep -rlF --include='.*.o.cmd' "${pats[@]}" .) |
+	(cd "$(kernel_out "$series" test)" && grep -rlF --include='.*.o.cmd' "${pats[@]}" .) |
 		sed -E 's#^\./##; s#(^|/)\.([^/]+)\.cmd$#\1\2#' | sort
 }
 # clang_modpost DIR SYMVERS KO...: with no vmlinux.o, Kbuild's modpost
@@ -199,7 +210,7 @@ clang_objects() {
 # Its files go to DIR.
 clang_modpost() {
 	local dir=$1 out flags rc=0 srcs=()
-	out=$(kernel_out series clang)
+	out=$(kernel_out "$series" clang)
 	[ -s "$2" ] || { echo "clang_modpost: no exports file $2"; return 1; }
 	flags=$(modpost_flags "$out/.config") || return 1
 	rm -rf "$dir" && mkdir -p "$dir/kbuild" || return 1
@@ -218,7 +229,7 @@ clang_modpost() {
 }
 clang_build() { # clang_build LOG SYMVERS OBJECT... KO...
 	local out t mods=()
-	out=$(kernel_out series clang)
+	out=$(kernel_out "$series" clang)
 	for t in "${@:3}"; do [[ $t == *.ko ]] && mods+=("$t"); done
 	kconfigure "$WB_TREE" "$out" clang >"$1" 2>&1 || return 1
 	if full_clang; then
@@ -238,7 +249,7 @@ clang_build() { # clang_build LOG SYMVERS OBJECT... KO...
 # lld_linked KO...: Kbuild's saved link command of every module is ld.lld.
 lld_linked() {
 	local out k cmd
-	out=$(kernel_out series clang)
+	out=$(kernel_out "$series" clang)
 	for k in "$@"; do
 		cmd=$(dirname "$k")/.$(basename "$k").cmd
 		grep -q "^savedcmd_$k := ld.lld " "$out/$cmd" ||
@@ -249,7 +260,7 @@ lld_linked() {
 # modules' imports from the kernel as undefined.
 modpost_can_fail() {
 	local log=$H/modpost-no-exports.log
-	if awk -F'\t' '$3 != "vmlinux"' "$(kernel_out series modular)/Module.symvers" >"$H/no-kernel.symvers" &&
+	if awk -F'\t' '$3 != "vmlinux"' "$(kernel_out "$series" modular)/Module.symvers" >"$H/no-kernel.symvers" &&
 		! clang_modpost "$H/modpost-no-exports" "$H/no-kernel.symvers" "${kos[@]}" >"$log" 2>&1 &&
 		grep -q '^ERROR: modpost: ".*" \[.*\] undefined!$' "$log"; then
 		tap_result ok "final series: the clang modpost check fails on a symbol the kernel does not export"
@@ -259,14 +270,14 @@ modpost_can_fail() {
 }
 mapfile -t cobjs < <(clang_objects)
 mods_read=true
-clang_modules "$(kernel_out series modular)" "${cobjs[@]}" >"$H/clang-modules" || mods_read=false
+clang_modules "$(kernel_out "$series" modular)" "${cobjs[@]}" >"$H/clang-modules" || mods_read=false
 mapfile -t kos <"$H/clang-modules"
 $mods_read || kos=()	# the file holds the error instead
 what="${#cobjs[@]} objects the series reaches, ${#kos[@]} modules"
 full_clang && what="full kernel and modules"
-git_tree checkout -q --detach baseline
+git_tree checkout -q --detach "$base"
 # The reference builds the objects whose source (.c or .S) exists at the
-# baseline, and the modules the baseline has: what the series adds has no
+# base, and the modules the base has: what the series adds has no
 # reference warnings to compare.
 mapfile -t ref_cobjs < <(for o in "${cobjs[@]}"; do
 	[ -f "$WB_TREE/${o%.o}.c" ] || [ -f "$WB_TREE/${o%.o}.S" ] && echo "$o"; done)
@@ -286,11 +297,11 @@ elif ! $mods_read; then
 	tap_result fail "final series: clang check: the gcc modular build's modules cannot be read" "$H/clang-modules"
 elif ! clang_ref; then
 	tail -n 30 "$H/ref/build-clang.log" >"$H/fail-clang"
-	tap_result fail "final series: clang reference build at the baseline fails" "$H/fail-clang"
+	tap_result fail "final series: clang reference build at $base fails" "$H/fail-clang"
 else
 	norm_warnings "$H/ref/build-clang.log" >"$H/ref/warn-clang"
-	git_tree checkout -q --detach series
-	if clang_build "$H/clang.log" "$(kernel_out series modular)/Module.symvers" "${cobjs[@]}" "${kos[@]}"; then
+	git_tree checkout -q --detach "$series"
+	if clang_build "$H/clang.log" "$(kernel_out "$series" modular)/Module.symvers" "${cobjs[@]}" "${kos[@]}"; then
 		new_warnings "$H/ref/warn-clang" "$H/clang.log" >"$H/new-clang"
 		[ -s "$H/new-clang" ] && tap_result fail "final series: clang W=1 build: new warnings" "$H/new-clang" ||
 			tap_result ok "final series: clang (LLVM=1) W=1 build and modpost ($what)"
@@ -307,8 +318,8 @@ else
 		tap_result fail "final series: clang (LLVM=1) W=1 build fails" "$H/fail-clang"
 	fi
 fi
-say "clang check ($what, baseline and series) took $(($(date +%s) - t0))s"
+say "clang check ($what, $base and $series) took $(($(date +%s) - t0))s"
 
 tap_end
-say "hygiene: $((tap_n - tap_failed))/$tap_n checks passed in $(($(date +%s) - t_start))s (logs: ${H#"$WB_ROOT"/})"
+say "hygiene of $series: $((tap_n - tap_failed))/$tap_n checks passed in $(($(date +%s) - t_start))s (logs: ${H#"$WB_ROOT"/})"
 [ "$tap_failed" -eq 0 ]

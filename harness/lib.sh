@@ -9,9 +9,15 @@ WB_BUILD=${WB_BUILD:-$WB_ROOT/build}
 # the workbench at a tree of one's own instead.
 WB_TREE=${LINUX_TREE:-$WB_BUILD/linux}
 WB_OUT=$WB_BUILD/out
-# The vfio selftest library of the series, which guest programs such as
-# bench/msix-bench.c are built with (harness/tools-build.sh).
-VFIO_LIB_DIR=${VFIO_LIB_DIR:-$WB_TREE/tools/testing/selftests/vfio/lib}
+# The vfio selftests and their library, as the followup branch has them:
+# its selftest patches are the series' plus the follow-up's cases.
+# export_selftests_src copies them out of the work tree, which builds
+# check out at other commits meanwhile. With LINUX_TREE, that tree's own.
+WB_SELFTESTS_SRC=$WB_BUILD/selftests-src
+[ -n "${LINUX_TREE:-}" ] && WB_SELFTESTS_SRC=$WB_TREE
+# The library that guest programs such as bench/msix-bench.c are built with
+# (harness/tools-build.sh).
+VFIO_LIB_DIR=${VFIO_LIB_DIR:-$WB_SELFTESTS_SRC/tools/testing/selftests/vfio/lib}
 WB_LOGS=$WB_BUILD/logs
 WB_JOBS=${WB_JOBS:-$(nproc)}
 # ccache's own default directory; without HOME (a CI runner may leave it
@@ -39,7 +45,10 @@ run_step() {
 	done ) &
 	local ticker=$!
 	"$@" >"$log" 2>&1 || rc=$?
-	kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+	# Its sleep too, or a caller reading this output waits for it. SIGPIPE,
+	# which bash does not report as "Terminated".
+	pkill -PIPE -P "$ticker" sleep 2>/dev/null; kill "$ticker" 2>/dev/null
+	wait "$ticker" 2>/dev/null || true
 	if [ "$rc" -ne 0 ]; then
 		tail -n 25 "$log" >&2
 		die "$name failed (exit $rc) after $(($(date +%s) - t0))s; full log: $log"
@@ -47,13 +56,30 @@ run_step() {
 	say "$name: done in $(($(date +%s) - t0))s"
 }
 
-# The three kernels of the workbench, by name, and the commit each builds.
+# The kernels of the workbench, by name, and the commit each builds:
+# stock (Debian's 6.12), baseline (pre-dynamic vfio-pci), series (the
+# dynamic MSI-X series on the baseline), followup (the follow-up series on
+# stock).
 kernel_rev() {
 	case $1 in
 	stock)    echo base ;;
 	baseline) echo baseline ;;
 	series)   echo series ;;
-	*)        die "unknown kernel '$1' (stock, baseline or series)" ;;
+	followup) echo followup ;;
+	*)        die "unknown kernel '$1' (stock, baseline, series or followup)" ;;
+	esac
+}
+
+# The two patch series of the project, by name. Each lives in its own
+# directory (WB_ROOT/NAME, cover letter included), is a branch NAME of the
+# work tree, and applies with git am to its base: the series to the
+# baseline, the follow-up to stock (tag base).
+SERIES_NAMES="series followup"
+series_base() {
+	case $1 in
+	series)   echo baseline ;;
+	followup) echo base ;;
+	*)        die "unknown series '$1' ($SERIES_NAMES)" ;;
 	esac
 }
 
@@ -64,20 +90,38 @@ kernel_rev() {
 # links to it.
 kernel_out() { echo "$WB_TREE/out-$1-$2"; }
 
-series_patches() { ls "$WB_ROOT"/series/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-' || true; }
+# series_patches [DIR]: the patch files of DIR (series/ by default), in
+# order, the cover letter left out.
+series_patches() { ls "${1:-$WB_ROOT/series}"/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-[^/]*$' || true; }
 baseline_patches() { ls "$WB_ROOT"/base/[0-9][0-9][0-9][0-9]-*.patch; }
 
 git_tree() { git -C "$WB_TREE" -c user.name=workbench -c user.email=workbench@localhost "$@"; }
 
+# export_selftests_src: WB_SELFTESTS_SRC = tools/ of the followup branch
+# (and what its Makefiles include), unless it is current already.
+export_selftests_src() {
+	local rev
+	[ -z "${LINUX_TREE:-}" ] || return 0
+	rev=$(git_tree rev-parse followup:tools) || return 1
+	[ "$(cat "$WB_SELFTESTS_SRC/.rev" 2>/dev/null)" = "$rev" ] && return 0
+	rm -rf "$WB_SELFTESTS_SRC" && mkdir -p "$WB_SELFTESTS_SRC" &&
+		git_tree archive followup tools scripts/subarch.include Makefile |
+		tar -x -C "$WB_SELFTESTS_SRC" &&
+		echo "$rev" >"$WB_SELFTESTS_SRC/.rev"
+}
+
 # --- the pinned base -------------------------------------------------------
 
-base_deb() { echo "$WB_BUILD/dl/${DEB_PACKAGE}_${DEB_VERSION/:/%3a}_all.deb"; }
+# base_deb [VERSION]: where apt-get download puts the package (the pinned
+# version by default).
+base_deb() { local v=${1:-$DEB_VERSION}; echo "$WB_BUILD/dl/${DEB_PACKAGE}_${v/:/%3a}_all.deb"; }
 
+# verify_deb FILE [SHA256]: FILE must have the pinned sha256, or SHA256.
 verify_deb() {
-	local sum
+	local sum want=${2:-$DEB_SHA256}
 	sum=$(sha256sum "$1" | cut -d' ' -f1)
-	[ "$sum" = "$DEB_SHA256" ] || {
-		printf 'error: %s has sha256 %s, expected %s; refusing it\n' "$1" "$sum" "$DEB_SHA256" >&2
+	[ "$sum" = "$want" ] || {
+		printf 'error: %s has sha256 %s, expected %s; refusing it\n' "$1" "$sum" "$want" >&2
 		return 1
 	}
 }
@@ -91,18 +135,33 @@ git_fixed() {
 	GIT_COMMITTER_DATE=$FIXED_DATE git "$@"
 }
 
-# extract_base DIR: the package's source as a git repo, one commit tagged base.
+# extract_base DIR [VERSION [PATH...]]: the package's source (the pinned
+# version by default) as a git repo, one commit tagged base. With PATHs,
+# only those files; a PATH that VERSION lacks is left out, so that a patch
+# applied on top fails where it needs it.
 extract_base() {
-	local dir=$1
+	local dir=$1 version=${2:-$DEB_VERSION} top err st=0
+	shift "$(($# < 2 ? $# : 2))"
+	top=$(basename "$DEB_TARBALL" .tar.xz)  # the tarball's top-level directory
+	err=$(mktemp)
 	mkdir -p "$dir"
-	dpkg-deb --fsys-tarfile "$(base_deb)" | tar -xO "./$DEB_TARBALL" | xz -dc -T0 |
-		tar -x -C "$dir" --strip-components=1
+	dpkg-deb --fsys-tarfile "$(base_deb "$version")" | tar -xO "./$DEB_TARBALL" | xz -dc -T0 |
+		tar -x -C "$dir" --strip-components=1 "${@/#/$top/}" 2>"$err" || st="${PIPESTATUS[*]}"
+	cat "$err" >&2
+	# Forgiven: only PATHs missing from a stream that xz found intact.
+	if [ "$st" != 0 ] && { [ $# -eq 0 ] || [ "$st" != "0 0 0 2" ] ||
+		grep -qv -e ': Not found in archive$' -e '^tar: Exiting with failure status' "$err"; }; then
+		rm -f "$err"
+		return 1
+	fi
+	rm -f "$err"
 	git -C "$dir" init -q -b base-branch
 	git -C "$dir" config core.autocrlf false
 	git -C "$dir" config gc.auto 0
 	git -C "$dir" add -A -f  # Debian's .gitignore ignores the whole top level
-	GIT_AUTHOR_DATE=$FIXED_DATE git_fixed -C "$dir" commit -q \
-		-m "Debian linux-source-6.12 $DEB_VERSION"
+	# Empty when the patches only create files.
+	GIT_AUTHOR_DATE=$FIXED_DATE git_fixed -C "$dir" commit -q --allow-empty \
+		-m "Debian linux-source-6.12 $version"
 	git -C "$dir" tag base
 }
 
@@ -127,19 +186,31 @@ cover_text() {
 	' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
 }
 
-# The series' revision, as posted: bump it, and add a "Changes since" entry
-# to the cover letter, whenever a patch changes.
+# Each series' revision, as posted: bump it, and add a "Changes since"
+# entry to its cover letter, whenever a patch changes.
 SERIES_REVISION=4
+FOLLOWUP_REVISION=1
+series_revision() {
+	case $1 in
+	series)   echo "$SERIES_REVISION" ;;
+	followup) echo "$FOLLOWUP_REVISION" ;;
+	*)        die "unknown series '$1' ($SERIES_NAMES)" ;;
+	esac
+}
 
-# format_series REPO OUTDIR: the series as patch files, the way the project
-# keeps them: cover letter from the branch description, base-commit of the
-# baseline, the cover signed by the series' author (not whoever runs it).
+# format_series REPO OUTDIR [NAME]: a series (default: the series) as
+# patch files, the way the project keeps them: cover letter from the
+# branch description, base-commit of its base, the cover signed by the
+# series' author (not whoever runs it).
 format_series() {
-	local repo=$1 out=$2 name email
-	name=$(git -C "$repo" log -1 --format=%an series)
-	email=$(git -C "$repo" log -1 --format=%ae series)
+	local repo=$1 out=$2 series=${3:-series} base name email prefix=PATCH
+	base=$(series_base "$series")
+	name=$(git -C "$repo" log -1 --format=%an "$series")
+	email=$(git -C "$repo" log -1 --format=%ae "$series")
+	# A first posting carries no revision.
+	[ "$(series_revision "$series")" = 1 ] || prefix="PATCH v$(series_revision "$series")"
 	git -C "$repo" -c user.name="$name" -c user.email="$email" format-patch -q \
-		--cover-letter --cover-from-description=subject --base=baseline \
-		--subject-prefix="PATCH v$SERIES_REVISION" \
-		--no-signature --zero-commit -o "$out" baseline..series
+		--cover-letter --cover-from-description=subject --base="$base" \
+		--subject-prefix="$prefix" \
+		--no-signature --zero-commit -o "$out" "$base..$series"
 }

@@ -7,8 +7,8 @@
 # file with gcc -O2 -Wall -Wextra -Werror: lib*.c becomes a shared object
 # (for LD_PRELOAD) build/bin/lib*.so, anything else an executable
 # build/bin/NAME. A tool that includes "vfio_pci_device.h" is linked with
-# the vfio selftest library of the series (VFIO_LIB_DIR, by default the
-# work tree's), which is then always rebuilt: the tree may have changed.
+# the vfio selftest library (VFIO_LIB_DIR, by default the followup
+# branch's, see lib.sh), which is then always rebuilt: it may have changed.
 # With NAMEs, only those are built. Any other tool newer than its source
 # is kept.
 # WB_BUILD=DIR builds into DIR/bin instead (the guest sees build/ read-only).
@@ -37,6 +37,7 @@ for src in "$WB_ROOT"/tests/*/*.c "$WB_ROOT"/bench/*.c; do
 	want "$name" || want "$(basename "$out")" || continue
 	found=$((found + 1))
 	if grep -q '^#include "vfio_pci_device.h"' "$src"; then
+		export_selftests_src || die "cannot export the vfio selftests from $WB_TREE"
 		[ -f "$VFIO_LIB_DIR/include/vfio_pci_device.h" ] ||
 			die "$src needs the vfio selftest library: none in $VFIO_LIB_DIR (VFIO_LIB_DIR=, or a tree with the series)"
 		# The library includes <linux/compiler.h> from the tree's tools/include.

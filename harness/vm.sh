@@ -5,7 +5,7 @@
 #
 #   vm.sh NAME[-VARIANT] SCRIPT [ARGS...]
 #
-# NAME is stock, baseline or series (VARIANT defaults to test), or a path
+# NAME is stock, baseline, series or followup (VARIANT defaults to test), or a path
 # to a bzImage. SCRIPT runs in the guest, chrooted into the host root, with
 # the project at the same path as on the host. Its output (TAP) is printed
 # here and its exit status is this script's. A guest that does not finish

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `make check`: every test of the project, on the three kernels side by side.
-#   1. kernel builds: stock, baseline, series (test), series modular, and
-#      stock and series debug (KASAN, lockdep, kmemleak, fault injection)
+# `make check`: every test of the project, on the four kernels side by side.
+#   1. kernel builds: stock, baseline, series and followup (test), series
+#      modular, and stock, series and followup debug (KASAN, lockdep,
+#      kmemleak, fault injection)
 #   2. the workbench's own tests
-#   3. series hygiene (per-patch builds, sparse, checkpatch, ...)
+#   3. hygiene of both series (per-patch builds, sparse, checkpatch, ...),
+#      and the follow-up's git am on every linux-source-6.12 of the archive
 #   4. in the VM, per kernel: the vfio kselftests and QEMU 10 as the client
 # Results go to build/results/; a table of the kernels side by side and a
 # closing "N passed, N failed, N skipped" line end the run.
@@ -15,7 +17,7 @@ R=$WB_BUILD/results
 rm -rf "$R"
 mkdir -p "$R"
 t_start=${WB_T0:-$(date +%s)}
-KERNELS=(stock baseline series series-modular stock-debug series-debug)
+KERNELS=(stock baseline series followup series-modular stock-debug series-debug followup-debug)
 
 # suite NAME CMD...: run CMD, keep its TAP in $R/NAME.tap, echo it.
 suite() {
@@ -43,7 +45,9 @@ builds() {
 
 "$WB_ROOT/harness/tools-build.sh" >/dev/null 2>"$R/tools-build.log" || { cat "$R/tools-build.log"; die "building the host tools failed"; }
 "$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>"$R/selftests-build.log" || { cat "$R/selftests-build.log"; die "building the kselftests failed"; }
-suite hygiene "$WB_ROOT/harness/hygiene.sh"
+suite hygiene "$WB_ROOT/harness/hygiene.sh" series
+suite hygiene-followup "$WB_ROOT/harness/hygiene.sh" followup
+suite archive-check "$WB_ROOT/harness/archive-check.sh" "$WB_ROOT/followup"
 suite builds builds
 suite workbench "$WB_ROOT/tests/workbench.sh"
 for k in "${KERNELS[@]}"; do
