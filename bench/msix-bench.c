@@ -6,7 +6,7 @@
  *
  *	kernel,measure,pattern,n,stat,value
  *
- * for four measures:
+ * for five measures:
  *
  *  growth	nvme (2048-entry table), loopback eventfds: time to grow from
  *		1 to n vectors, "dynamic" (one SET_IRQS per new vector, only
@@ -25,6 +25,10 @@
  *		highest allocatable: 2 irqs when dynamic, every irq of the
  *		range 0..highest with the legacy pattern. Runs first, before
  *		growth churns the slab caches.
+ *  first	nvme: the first SET_IRQS, enabling MSI-X with one vector
+ *		alone, vector 0 ("vector0") or the table's last ("last"):
+ *		its time (median of -f repetitions, MSI-X disabled between
+ *		them) and the irqs it leaves allocated (msi_irqs in sysfs).
  *
  * The device access comes from the vfio selftest library
  * (tools/testing/selftests/vfio/lib), compiled in by bench/run.sh.
@@ -51,6 +55,7 @@ static int max_cap;		/* 0: grow up to the largest n allowed */
 static int rounds = 20;
 static int swaps = 200;
 static int mem_reps = 5;
+static int first_reps = 11;	/* first-enable repetitions */
 static int timeout_ms = 20;	/* handshake: an event not seen by then is lost */
 static int gap_events = 10;	/* handshakes between two SET_IRQS */
 
@@ -588,11 +593,52 @@ static void swap(struct vfio_pci_device *dev)
 	close(f.fds[1]);
 }
 
+/* ---- first enable -------------------------------------------------------- */
+
+static void first_one(struct vfio_pci_device *dev, const char *pattern,
+		      int vector, int fd)
+{
+	double *t = calloc(first_reps, sizeof(*t)), t0;
+	int i, ret, irqs = -1;
+
+	if (!t)
+		exit(1);
+	for (i = 0; i < first_reps; i++) {
+		msix_off(dev);
+		t0 = now();
+		ret = set_one(dev, vector, fd);
+		t[i] = now() - t0;
+		if (ret) {
+			csv("first", pattern, vector, "error", ret);
+			break;
+		}
+		irqs = sysfs_msi_irqs_count(dev->bdf);
+	}
+	msix_off(dev);
+	if (i == first_reps) {
+		csv("first", pattern, vector, "median_s", quantile(t, i, 0.5));
+		csv("first", pattern, vector, "irqs", irqs);
+	}
+	free(t);
+}
+
+static void first_enable(struct vfio_pci_device *dev)
+{
+	int table = vfio_pci_cap_vectors(dev, MSIX);
+	int fd = eventfd_new();
+
+	if (fd < 0 || table < 2)
+		return;
+	first_one(dev, "vector0", 0, fd);
+	first_one(dev, "last", table - 1, fd);
+	close(fd);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: msix-bench [-k KERNEL] [-r RUNS] [-d DYN_RUNS] [-n MAX] [-R ROUNDS]\n"
-		"                  [-s SWAPS] [-m REPS] [-w WAIT_MS] [-e GAP_EVENTS]\n"
+		"                  [-s SWAPS] [-m REPS] [-w WAIT_MS] [-e GAP_EVENTS] [-f REPS]\n"
 		"                  NVME_BDF|- IGB_BDF|-\n");
 	exit(2);
 }
@@ -602,7 +648,7 @@ int main(int argc, char **argv)
 	struct vfio_pci_device *dev;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "k:r:d:n:R:s:m:w:e:")) != -1) {
+	while ((opt = getopt(argc, argv, "k:r:d:n:R:s:m:w:e:f:")) != -1) {
 		switch (opt) {
 		case 'k': kname = optarg; break;
 		case 'r': runs = atoi(optarg); break;
@@ -613,10 +659,12 @@ int main(int argc, char **argv)
 		case 'm': mem_reps = atoi(optarg); break;
 		case 'w': timeout_ms = atoi(optarg); break;
 		case 'e': gap_events = atoi(optarg); break;
+		case 'f': first_reps = atoi(optarg); break;
 		default: usage();
 		}
 	}
-	if (argc - optind != 2 || runs < 1 || dyn_runs < 1 || swaps < 1 || mem_reps < 1)
+	if (argc - optind != 2 || runs < 1 || dyn_runs < 1 || swaps < 1 || mem_reps < 1 ||
+	    first_reps < 1)
 		usage();
 
 	/* An eventfd per entry of a 2048-entry table. */
@@ -628,6 +676,7 @@ int main(int argc, char **argv)
 		if (!dev)
 			return 1;
 		memory(dev);	/* first: before growth churns the slabs */
+		first_enable(dev);
 		growth(dev);
 		vfio_pci_device_close(dev);
 	}

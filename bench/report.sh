@@ -1,22 +1,56 @@
 #!/usr/bin/env bash
-# report.sh DIR KERNEL...: from DIR/KERNEL.csv (msix-bench output), write
-# DIR/results.md (markdown), DIR/bench.tap (the targets) and the growth
-# curves DIR/curve-KERNEL-PATTERN.dat for bench/growth.gp. Called by run.sh.
+# report.sh DIR KERNEL...: from DIR/KERNEL.bN.csv (msix-bench output of
+# boot N of KERNEL), write DIR/results.md (markdown), DIR/bench.tap (the
+# targets) and the growth curves DIR/curve-KERNEL-PATTERN.dat for
+# bench/growth.gp. Called by run.sh. Every figure is the median over the
+# boots of its kernel; with several boots, its range follows in brackets.
 set -euo pipefail
 dir=$1
 shift
 kernels="$*"
 
-for k in "$@"; do cat "$dir/$k.csv"; done | awk -F, \
+# combine CSV...: one line per kernel, measure, pattern, n and stat, whose
+# value is the median over the files, then "|min|max" when there are
+# several. Arithmetic on it reads the median (awk's numeric prefix).
+combine() {
+	awk -F, -v OFS=, '
+	$2 == "info" { if (!(($1, $2) in info)) info[$1, $2] = $0; next }
+	{
+		key = $1 OFS $2 OFS $3 OFS $4 OFS $5
+		if (!(key in n)) order[++nk] = key
+		val[key, ++n[key]] = $6
+	}
+	END {
+		for (k in info) print info[k]
+		for (i = 1; i <= nk; i++) {
+			key = order[i]
+			c = n[key]
+			for (j = 1; j <= c; j++) {
+				x = val[key, j] + 0
+				for (m = j - 1; m >= 1 && a[m] > x; m--) a[m + 1] = a[m]
+				a[m + 1] = x
+			}
+			med = c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+			print key, (c > 1 ? med "|" a[1] "|" a[c] : med)
+		}
+	}' "$@"
+}
+
+for k in "$@"; do combine "$dir/$k".b*.csv; done | awk -F, \
 	-v dir="$dir" -v kernels="$kernels" -v short="${BENCH_SHORT:-0}" \
 	-v secs="${BENCH_SECONDS:-?}" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	-v ncpu="$(nproc)" -v cpu="$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)" \
 	-v qemu="$(qemu-system-x86_64 --version | head -n 1)" \
-	-v busy="$(for k in "$@"; do printf '%s %s%%, ' "$k" "$(cat "$dir/$k.busy" 2>/dev/null || echo ?)"; done)" '
+	-v boots="${BENCH_BOOTS:-1}" \
+	-v busy="$(for k in "$@"; do printf '%s %s%%, ' "$k" "$(cat "$dir/$k".b*.busy 2>/dev/null | tr '\n' ' ' | sed 's/ $//' || echo ?)"; done)" '
 function has(k, m, p, n, s) { return (k SUBSEP m SUBSEP p SUBSEP n SUBSEP s) in v }
 function get(k, m, p, n, s) { return has(k, m, p, n, s) ? v[k, m, p, n, s] : "" }
-function fmt(x) {
-	if (x == "") return "–"
+function fmt(x,   p) {
+	if (x == "" || x == "–") return "–"
+	if (index(x, "|")) {
+		split(x, p, "|")
+		return p[2] == p[3] ? fmt(p[1]) : fmt(p[1]) " (" fmt(p[2]) "–" fmt(p[3]) ")"
+	}
 	x += 0
 	if (x == int(x) && (x < 0 ? -x : x) < 1e7) return sprintf("%d", x)
 	if (x >= 100) return sprintf("%.0f", x)
@@ -27,11 +61,11 @@ function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "–" : sprin
 # One table row: label and one value per kernel (name -> value in r[]).
 function row(label, r,   s, i, k) {
 	s = "| " label
-	for (i = 1; i <= 3; i++) {
+	for (i = 1; i <= ncol; i++) {
 		k = col[i]
 		s = s " | " (k in ran ? fmt(r[k]) : "not run")
 	}
-	print s " | " ratio(r["series"], r["stock"]) " | " ratio(r["series"], r["baseline"]) " |"
+	print s " | " ratio(r["series"], r["stock"]) " | " ratio(r["series"], r["baseline"]) " | " ratio(r["followup"], r["stock"]) " |"
 	delete r
 }
 function vmm(k) { return nores[k] ? "legacy" : "dynamic" }
@@ -54,13 +88,14 @@ function law(s) {
 BEGIN {
 	nk = split(kernels, K, " ")
 	for (i = 1; i <= nk; i++) ran[K[i]] = 1
-	col[1] = "stock"; col[2] = "baseline"; col[3] = "series"
+	ncol = split("stock baseline series followup", col, " ")
 }
 $2 == "info" { rel[$1] = $6; next }
 $1 == "kernel" { next }
 { v[$1, $2, $3, $4, $5] = $6 }
 $2 == "swap" { swp[$1, $3, $5] = $6 }
 $2 == "memory" { mem[$1, $3, $5] = $6 }
+$2 == "first" { first[$1, $3, $5] = $6 }
 $2 == "growth" && $5 == "noresize" { nores[$1] = $6 + 0 }
 $2 == "growth" && $5 == "max_n" { maxn[$1, $3] = $6 + 0 }
 $2 == "growth" && $5 == "runs" { runs[$1, $3] = $6 + 0 }
@@ -84,7 +119,7 @@ END {
 			printf "# %s %s: N total_s (median)\n", k, pat > f
 			for (n = 2; n <= top[k, pat]; n++)
 				if (has(k, "growth", pat, n, "total_s"))
-					print n, get(k, "growth", pat, n, "total_s") > f
+					print n, get(k, "growth", pat, n, "total_s") + 0 > f
 			close(f)
 		}
 	}
@@ -98,12 +133,24 @@ END {
 	print "Host CPU busy (other users of the 2 shared cores) when each kernel'"'"'s run began: " substr(busy, 1, length(busy) - 2) "."
 	printf "Growth medians over %s dynamic and %s legacy runs; see the Benchmarks section of README.md for the method.\n",
 		runs["stock", "dynamic"] ? runs["stock", "dynamic"] : runs["series", "dynamic"], runs["stock", "legacy"] ? runs["stock", "legacy"] : runs[K[1], "legacy"]
-	print "Ratios below 1 mean the series is faster or smaller; `–` where a kernel lacks the pattern or a ratio means nothing."
+	printf "Each figure is the median over %s boot(s) per kernel, the kernels booted in turn; with several boots the range over boots follows in brackets. Ratios are of the medians.\n", boots
+	print "Ratios below 1 mean the series (or the follow-up) is faster or smaller; `–` where a kernel lacks the pattern or a ratio means nothing."
 	print ""
-	print "| measure | stock | baseline | series | series/stock | series/baseline |"
-	print "|---|---:|---:|---:|---:|---:|"
+	print "| measure | stock | baseline | series | followup | series/stock | series/baseline | followup/stock |"
+	print "|---|---:|---:|---:|---:|---:|---:|---:|"
 	for (i = 1; i <= nk; i++) r[K[i]] = maxn[K[i], vmm(K[i])]
 	row("largest N before ENOSPC (nvme, 2048-entry table)", r)
+	# The first SET_IRQS, enabling MSI-X with one vector alone.
+	for (p = 1; p <= 2; p++) {
+		pat = p == 1 ? "vector0" : "last"
+		lbl = p == 1 ? "vector 0" : "the last vector"
+		for (i = 1; i <= nk; i++) r[K[i]] = first[K[i], pat, "median_s"] == "" ? "" : first[K[i], pat, "median_s"] * 1e3
+		row("nvme: first SET_IRQS enabling " lbl " alone (ms)", r)
+		for (i = 1; i <= nk; i++) r[K[i]] = first[K[i], pat, "irqs"]
+		row("nvme: irqs allocated by it, " lbl, r)
+	}
+	for (i = 1; i <= nk; i++) r[K[i]] = ratio(first[K[i], "last", "median_s"], first[K[i], "vector0", "median_s"])
+	row("nvme: first enable, last vector / vector 0 time", r)
 	for (j = 1; j <= nc; j++) {
 		n = ns[j]
 		for (i = 1; i <= nk; i++) r[K[i]] = get(K[i], "growth", "dynamic", n, "total_s")
@@ -206,6 +253,20 @@ END {
 		else
 			printf "%sok %d - growth series/stock ratio %s at N=%d, medians (target <= 1.05; fastest runs %s)\n",
 				(qm + 0 > 1.05 ? "not " : ""), ++t, qm, nstar, q > tap
+	}
+	if (!("followup" in ran)) {
+		for (j = 1; j <= 3; j++) printf "ok %d - followup target %d # SKIP no followup kernel\n", ++t, j > tap
+	} else {
+		lost = get("followup", "disrupt", "dynamic", 10, "lost"); fired = get("followup", "disrupt", "dynamic", 10, "fired")
+		printf "%sok %d - followup: %s of %s events lost on vector 0 while growing with the dynamic pattern (target 0)\n",
+			(lost == "" || lost + 0 || !(fired + 0)) ? "not " : "", ++t, fmt(lost), fmt(fired) > tap
+		irqs = first["followup", "last", "irqs"]
+		printf "%sok %d - followup: the first SET_IRQS naming the last vector alone allocates %s irqs (target <= 2)\n",
+			(irqs == "" || irqs + 0 > 2) ? "not " : "", ++t, fmt(irqs) > tap
+		q = ratio(first["followup", "last", "median_s"], first["followup", "vector0", "median_s"])
+		printf "%sok %d - followup: it takes %s times as long as vector 0 alone (target <= 2; stock %s)\n",
+			(q == "–" || q + 0 > 2) ? "not " : "", ++t, q,
+			ratio(first["stock", "last", "median_s"], first["stock", "vector0", "median_s"]) > tap
 	}
 	print "1.." t > tap
 	close(tap)
