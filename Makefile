@@ -38,11 +38,11 @@ vm: ## Boot KERNEL (e.g. series, series-modular) and run guest SCRIPT in it
 demo: tree ## Main job: build the patched kernel, boot it, show dynamic MSI-X at work
 	@$(H)/demo.sh
 
-check: tree ## Run every test: workbench, hygiene, selftests and QEMU client on 3 kernels
+check: tree ## Run every test: workbench, hygiene, selftests and QEMU client on 4 kernels
 	@tests/run.sh
 
-hygiene: tree ## Per-patch builds (W=1, modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
-	@$(H)/hygiene.sh
+hygiene: tree ## Both series, per patch: builds (W=1, modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
+	@$(H)/hygiene.sh series && $(H)/hygiene.sh followup
 
 bench: kernels ## Benchmarks on the three kernels; writes bench/results.md and plot
 	@bench/run.sh

@@ -27,3 +27,29 @@ bind_vfio() {
 	[ "$(basename "$(readlink "$dev/driver")")" = vfio-pci ] || return 1
 	basename "$(readlink "$dev/iommu_group")"
 }
+
+# selftests_env: what the vfio kselftests need (guest/selftests.sh):
+# the igb and the nvme bound to vfio-pci, debugfs, and the expectations
+# that WB_KERNEL_NAME sets in the environment.
+selftests_env() {
+	bind_vfio "$IGB_BDF" >/dev/null || { echo "# cannot bind $IGB_BDF to vfio-pci" >&2; return 1; }
+	bind_vfio "$NVME_BDF" >/dev/null || { echo "# cannot bind $NVME_BDF to vfio-pci" >&2; return 1; }
+	[ -d /sys/kernel/debug/irq ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
+
+	export VFIO_SELFTESTS_BDF=$IGB_BDF
+	export VFIO_SELFTESTS_SCALE_BDF=$NVME_BDF
+	# stock carries upstream's dynamic MSI-X, the series adds it to the
+	# baseline, the follow-up keeps it: there NORESIZE for MSI-X is a failure.
+	# Elsewhere (baseline) the dynamic cases skip. VFIO_SELFTESTS_EXPECT_DYNAMIC=0
+	# from the caller instead requires NORESIZE.
+	case ${WB_KERNEL_NAME:-} in
+	stock|series|followup) export VFIO_SELFTESTS_EXPECT_DYNAMIC=1 ;;
+	esac
+	# The series and the follow-up keep a vector's irq requested across an
+	# eventfd swap: no interrupt may be lost there. Stock frees and re-requests
+	# it (rare losses).
+	case ${WB_KERNEL_NAME:-} in
+	series|followup) export VFIO_SELFTESTS_EXPECT_LOSSLESS_SWAP=1 ;;
+	esac
+	echo "# kernel ${WB_KERNEL_NAME:-?} $(uname -r), VFIO_SELFTESTS_EXPECT_DYNAMIC=${VFIO_SELFTESTS_EXPECT_DYNAMIC:-unset}, VFIO_SELFTESTS_EXPECT_LOSSLESS_SWAP=${VFIO_SELFTESTS_EXPECT_LOSSLESS_SWAP:-unset}"
+}

@@ -19,6 +19,8 @@ shift 2
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 VM_MEM=${VM_MEM:-2048}
 VM_CPUS=${VM_CPUS:-2}
+# tcg,thread=single runs both vCPUs in one host thread (no MTTCG).
+VM_ACCEL=${VM_ACCEL:-tcg}
 
 if [ -f "$target" ]; then
 	# .../out-NAME-VARIANT/arch/x86/boot/bzImage names its kernel.
@@ -56,7 +58,7 @@ mkdir -p "$run/share"
 # ("timer doesn't work through Interrupt-remapped IO-APIC"), as a CI run
 # once did.
 qemu=(qemu-system-x86_64
-	-M q35,kernel-irqchip=split -accel tcg -smp "$VM_CPUS" -m "$VM_MEM"
+	-M q35,kernel-irqchip=split -accel "$VM_ACCEL" -smp "$VM_CPUS" -m "$VM_MEM"
 	-nodefaults -display none -monitor none -no-reboot
 	-device intel-iommu,intremap=on
 	-device igb,addr=0x2 -nic none
