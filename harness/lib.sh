@@ -32,7 +32,8 @@ say()  { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# run_step NAME LOG CMD...: run a long step quietly, print its time, and on
+# run_step NAME LOG CMD...: run a long step quietly, print its time (and
+# where it is every WB_TICK seconds, 60 by default), and on
 # failure print the log's tail and where the whole log is.
 run_step() {
 	local name=$1 log=$2 t0 rc=0
@@ -40,14 +41,15 @@ run_step() {
 	t0=$(date +%s)
 	say "$name (log: ${log#"$WB_ROOT"/})"
 	# A heartbeat, so that a long build shows where it is.
-	( while sleep 60; do
+	( while sleep "${WB_TICK:-60}"; do
 		say "  ... $name: $(($(date +%s) - t0))s, at: $(tail -n 1 "$log" 2>/dev/null | cut -c1-70)"
 	done ) &
 	local ticker=$!
 	"$@" >"$log" 2>&1 || rc=$?
 	# Its sleep too, or a caller reading this output waits for it. SIGPIPE,
 	# which bash does not report as "Terminated".
-	pkill -PIPE -P "$ticker" sleep 2>/dev/null; kill "$ticker" 2>/dev/null
+	# Either may find it gone already.
+	{ pkill -PIPE -P "$ticker" sleep; kill "$ticker"; } 2>/dev/null || true
 	wait "$ticker" 2>/dev/null || true
 	if [ "$rc" -ne 0 ]; then
 		tail -n 25 "$log" >&2

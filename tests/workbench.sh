@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 debug_kernel=${WB_SELFTEST_DEBUG_KERNEL:-series-debug}
 
-tap_plan 15
+tap_plan 16
 
 syntax_ok() {
 	local f
@@ -120,4 +120,15 @@ details_bounded() {
 		[ "$(grep -c '^#   ' "$tmp/long.out")" -eq 40 ]
 }
 tap_check "a failed check's long details are cut, under pipefail too" details_bounded
+
+# run_step returns when its command does, under errexit, though its
+# heartbeat fired: nothing of the heartbeat is left to hold a reader's
+# pipe, and a heartbeat already gone does not fail the caller.
+run_step_returns() {
+	local out t0=$SECONDS
+	out=$(WB_TICK=1 bash -c 'set -e; . "$1"; run_step tick "$2" sleep 2.5; echo returned' _ \
+		"$WB_ROOT/harness/lib.sh" "$tmp/tick.log" 2>&1) &&
+		[[ $out == *"... tick: "* && $out == *returned ]] && [ $((SECONDS - t0)) -lt 5 ]
+}
+tap_check "run_step returns with its command, its heartbeat stopped" run_step_returns
 [ "$tap_failed" -eq 0 ]
