@@ -123,8 +123,12 @@ mapfile -t ref_doc < <(git_tree diff --name-only --diff-filter=M "$base" "$serie
 git_tree checkout -q --detach "$base"
 reference() {
 	local v
-	(cd "$WB_TREE" && for f in "${all_touched[@]}"; do [ -f "$f" ] && touch "$f"; done; true)
 	for v in "${per_patch_variants[@]}"; do
+		# Again for each variant: a variant's first build starts from a
+		# copy of the test build (seed_out), whose objects are newer than
+		# a touch made before it, and a header's dependents would not be
+		# rebuilt, nor their warnings recorded, in that variant.
+		(cd "$WB_TREE" && for f in "${all_touched[@]}"; do [ -f "$f" ] && touch "$f"; done; true)
 		say "reference build: $base $v"
 		hbuild "$v" "$H/ref/build-$v.log" || return 1
 		norm_warnings "$H/ref/build-$v.log" >"$H/ref/warn-$v"
