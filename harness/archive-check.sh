@@ -85,6 +85,8 @@ apply_to() {
 		extract_base "$src" "$v" "${paths[@]}" ) >/dev/null || { applies="no: extraction failed"; return; }
 	if am_fixed "$src" "${patches[@]}" >"$L/$v.am.log" 2>&1; then
 		applies=yes
+		# Only a failure's tree is worth keeping (its TAP line names it).
+		rm -rf "$src"
 	else
 		# The patches applied so far are commits above base.
 		n=$(git -C "$src" rev-list --count base..HEAD)
