@@ -71,12 +71,13 @@ kconfigure() {
 	echo "$sum" >"$out/.wb-config.sum"
 }
 
-# kbuild SRC OUT VARIANT: bzImage, plus modules installed under OUT/modroot
-# for the variants that build vfio as modules (modular, clang).
+# kbuild SRC OUT VARIANT: bzImage, plus the modules, installed under
+# OUT/modroot (vfio in the modular and clang variants, the nvme host driver
+# in all).
 kbuild() {
 	local src=$1 out=$2 variant=$3
 	kconfigure "$src" "$out" "$variant" || return 1
-	if [ "$variant" = modular ] || [ "$variant" = clang ]; then
+	if grep -q '=m$' "$out/.config"; then
 		kmake "$src" "$out" "$variant" bzImage modules &&
 		rm -rf "$out/modroot" &&
 		kmake "$src" "$out" "$variant" INSTALL_MOD_PATH="$out/modroot" modules_install

@@ -9,14 +9,17 @@
 # to a bzImage. SCRIPT runs in the guest, chrooted into the host root, with
 # the project at the same path as on the host. Its output (TAP) is printed
 # here and its exit status is this script's. A guest that does not finish
-# within VM_TIMEOUT seconds is killed and fails the run; the console log of
-# a failed run is kept and named.
+# within VM_TIMEOUT seconds is killed and fails the run; so is a guest whose
+# timer heartbeat (guest/init) stops for VM_STALL seconds, reported as a
+# stall with QEMU's thread stacks. The console log of a failed run is kept
+# and named.
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 2 ] || die "usage: vm.sh NAME[-VARIANT]|BZIMAGE SCRIPT [ARGS...]"
 target=$1 script=$2
 shift 2
 VM_TIMEOUT=${VM_TIMEOUT:-900}
+VM_STALL=${VM_STALL:-180}
 VM_MEM=${VM_MEM:-2048}
 VM_CPUS=${VM_CPUS:-2}
 # tcg,thread=single runs both vCPUs in one host thread (no MTTCG).
@@ -59,7 +62,8 @@ mkdir -p "$run/share"
 # once did.
 qemu=(qemu-system-x86_64
 	-M q35,kernel-irqchip=split -accel "$VM_ACCEL" -smp "$VM_CPUS" -m "$VM_MEM"
-	-nodefaults -display none -monitor none -no-reboot
+	-nodefaults -display none -no-reboot -name wb,debug-threads=on
+	-monitor "unix:$run/monitor.sock,server=on,wait=off"
 	-device intel-iommu,intremap=on
 	-device igb,addr=0x2 -nic none
 	-device nvme,serial=wbnvme,msix_qsize=2048,addr=0x3
@@ -71,10 +75,53 @@ qemu=(qemu-system-x86_64
 
 t0=$(date +%s)
 say "booting $label: $(basename "$script") $* (timeout ${VM_TIMEOUT}s, run dir ${run#"$WB_ROOT"/})"
+# stalled: true once the guest's heartbeat is VM_STALL seconds old. Its
+# time stamp is guest time; its file's change is host time.
+stalled() {
+	local hb=$run/share/heartbeat
+	[ -f "$hb" ] && [ $(($(date +%s) - $(stat -c %Y "$hb"))) -ge "$VM_STALL" ]
+}
+
+# stall_report PID: what a stalled guest's QEMU was doing, into the run
+# directory, before it is killed.
+stall_report() {
+	local pid=$1 out=$run/qemu-threads.txt
+	if command -v gdb >/dev/null; then
+		timeout 60 gdb -p "$pid" -batch -ex 'info threads' -ex 'thread apply all bt 12' \
+			>"$out" 2>&1 </dev/null
+	else
+		echo "gdb is not installed: no thread stacks" >"$out"
+	fi
+	# The vCPUs' local APICs (timer, vectors requested and in service) and
+	# registers (where each halted, with which flags) as QEMU holds them.
+	printf 'info lapic 0\ninfo lapic 1\ninfo cpus\ninfo registers -a\n' |
+		timeout 10 socat -t 3 - "UNIX-CONNECT:$run/monitor.sock" 2>&1 |
+		sed -e 's/\x1b\[[0-9]*[A-Z]//g' -e '/^(qemu) /d' >>"$out" || true
+	warn "guest stalled: no heartbeat for ${VM_STALL}s (last guest time $(cat "$run/share/heartbeat"))," \
+		"QEMU threads: $out"
+	grep -E '^[* ] +[0-9]+ +Thread' "$out" | head -n 12 >&2 || true
+}
+
 rc=0
-timeout -k 10 "$VM_TIMEOUT" "${qemu[@]}" </dev/null >"$run/qemu.log" 2>&1 || rc=$?
+timeout -k 10 "$VM_TIMEOUT" "${qemu[@]}" </dev/null >"$run/qemu.log" 2>&1 &
+qpid=$!
+stall=
+while kill -0 "$qpid" 2>/dev/null; do
+	if stalled; then
+		stall=1
+		stall_report "$(pgrep -P "$qpid" | head -n 1)"
+		kill "$qpid" 2>/dev/null
+		break
+	fi
+	sleep 2
+done
+wait "$qpid" || rc=$?
 [ -f "$run/share/output" ] && cat "$run/share/output"
-if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+if [ -n "$stall" ]; then
+	warn "console log: $run/console.log"
+	tail -n 20 "$run/console.log" >&2
+	exit 123
+elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	warn "guest timed out after ${VM_TIMEOUT}s and was killed; console log: $run/console.log"
 	exit 124
 elif [ "$rc" -ne 0 ]; then

@@ -7,13 +7,36 @@
 set -uo pipefail
 R=$1 expected=$2
 
-awk -F'\t' -v out="$R/summary.txt" -v order="${KERNEL_ORDER:-}" '
+# A failed guest run names its console log: what the kernel said there of
+# stalls, hangs, warnings and crashes goes with the failures (the log
+# itself stays in the run directory, which CI does not keep).
+for tap in "$R"/*@*.tap; do
+	grep -q '^not ok\|^# exit [1-9]' "$tap" || continue
+	sed -n 's/.*console log: \([^ ]*console.log\).*/\1/p' "$tap" | sort -u | while read -r log; do
+		[ -f "$log" ] || continue
+		echo
+		echo "Console of $(basename "$tap" .tap) ($log):"
+		grep -E 'rcu.*(stall|detected)|timer wakeup|blocked for more than|soft lockup|hard LOCKUP|WARNING:|BUG:|Oops|Kernel panic|Call Trace|KASAN|kmemleak|assertion' "$log" |
+			head -n 15 | sed 's/^/  /' | grep . || echo "  (no stall, warning or crash; last line: $(tail -n 1 "$log"))"
+	done
+done >"$R/consoles.txt"
+
+awk -F'\t' -v out="$R/summary.txt" -v consoles="$R/consoles.txt" -v order="${KERNEL_ORDER:-}" '
+BEGIN {
+	vmfate[123] = "guest stalled (no timer heartbeat), see its console"
+	vmfate[124] = "guest timed out"
+	vmfate[125] = "QEMU exited abnormally"
+	vmfate[126] = "guest ended without finishing (panic?)"
+}
 FNR == 1 && FILENAME != ARGV[1] {
 	suite = FILENAME; sub(/.*\//, "", suite); sub(/\.tap$/, "", suite)
 	kernel = "-"
 	if (suite ~ /@/) { kernel = suite; sub(/.*@/, "", kernel); sub(/@.*/, "", suite) }
 	fails_here = xfails_here = 0
+	ndiag = 0
 }
+# A kselftest explains a failure in the "# file:line:..." lines before it.
+/^# / && $0 ~ /^# [^ ]+\.c:[0-9]+:/ { if (ndiag < 2) diag[++ndiag] = $0; next }
 FILENAME == ARGV[1] { if ($0 !~ /^#/ && NF >= 2) { xk[++nx] = $1; xp[nx] = $2; xwhy[nx] = $3 } next }
 /^(not )?ok / {
 	line = $0
@@ -27,15 +50,22 @@ FILENAME == ARGV[1] { if ($0 !~ /^#/ && NF >= 2) { xk[++nx] = $1; xp[nx] = $2; x
 			if (st == "FAIL") { st = "XFAIL"; notes[++nn] = kernel ": " name ": " xwhy[i] }
 			else if (st == "PASS") { st = "XPASS"; notes[++nn] = kernel ": " name ": passes, but is listed as an expected failure" }
 		}
-	record(suite, kernel, name, st)
+	why = (st == "FAIL" && ndiag) ? diag[1] (ndiag > 1 ? "\n      " diag[2] : "") : ""
+	ndiag = 0
+	record(suite, kernel, name, st, why)
 	next
 }
 /^# exit [0-9]+$/ {
-	# A non-zero exit must be explained by a failure or an expected one.
-	if ($0 != "# exit 0" && !fails_here && !xfails_here)
+	# A guest that stalled, hung or died is reported as that (the exit status of
+	# harness/vm.sh), whatever its tests said before; any other non-zero
+	# exit must be explained by a failure or an expected one.
+	code = substr($0, 8) + 0
+	if (code in vmfate)
+		record(suite, kernel, suite " run: " vmfate[code], "FAIL")
+	else if (code && !fails_here && !xfails_here)
 		record(suite, kernel, suite " run (" substr($0, 3) ")", "FAIL")
 }
-function record(s, k, n, st,   key) {
+function record(s, k, n, st, why,   key) {
 	key = s ": " n
 	if (!(key in seenr)) { seenr[key] = 1; rorder[++nr] = key }
 	cell[key, k] = st
@@ -43,7 +73,7 @@ function record(s, k, n, st,   key) {
 	if (st == "XFAIL") xfails_here = 1
 	if (st == "PASS" || st == "XFAIL") pass++
 	else if (st == "SKIP") skipped++
-	else { failed++; fails_here = 1; flist[++nf] = k " | " key " | " st }
+	else { failed++; fails_here = 1; flist[++nf] = k " | " key " | " st (why != "" ? "\n      " why : "") }
 }
 END {
 	# Checks that run on the host are listed whole; the table is for kernels.
@@ -65,10 +95,12 @@ END {
 	}
 	if (nn) { print "\nIntended differences (XFAIL/XPASS):" > out; for (i = 1; i <= nn; i++) print "  " notes[i] > out }
 	if (nf) { print "\nFailures:" > out; for (i = 1; i <= nf; i++) print "  " flist[i] > out }
+	while ((getline l < consoles) > 0) print l > out
 	printf "\n%d passed, %d failed, %d skipped\n", pass, failed, skipped > out
 	close(out)
 	exit failed > 0
 }' "$expected" "$R"/*.tap
 rc=$?
+
 cat "$R/summary.txt"
 exit $rc

@@ -2,10 +2,11 @@
 # Tests of the workbench itself (TAP): the scripts parse, hygiene's warning
 # comparison and codespell can fail, a dropped config option is caught, a
 # corrupted download is refused, a failing guest fails the run, a hung guest
-# is killed at the timeout and its console log is kept, and the fault
-# injection test fails when it can inject nothing, a failed check's long
-# details cannot kill a pipefail script, and the clang check's helpers fail
-# on what they cannot read.
+# is killed at the timeout and its console log is kept, a stalled guest is
+# reported as a stall with QEMU's thread stacks, the fault injection test
+# fails when it can inject nothing, a failed check's long details cannot
+# kill a pipefail script, the clang check's helpers fail on what they cannot
+# read, and run_step returns under errexit though its heartbeat fired.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 set +e
@@ -16,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 debug_kernel=${WB_SELFTEST_DEBUG_KERNEL:-series-debug}
 
-tap_plan 16
+tap_plan 18
 
 syntax_ok() {
 	local f
@@ -98,6 +99,19 @@ took=$(($(date +%s) - t0))
 tap_check "a hung guest is killed at the timeout (exit $rc after ${took}s)" test "$rc" -eq 124 -a "$took" -lt 70
 log=$(sed -n 's/.*console log: \(.*console.log\).*/\1/p' "$tmp/hang.out" | tail -n 1)
 tap_check "a hung guest's console log is kept ($log)" test -s "$log"
+
+t0=$(date +%s)
+VM_STALL=20 "$WB_ROOT/harness/vm.sh" "$kernel" "$WB_ROOT/guest/stall.sh" >"$tmp/stall.out" 2>&1
+rc=$?
+took=$(($(date +%s) - t0))
+tap_check "a stalled guest is reported as a stall (exit $rc after ${took}s)" \
+	test "$rc" -eq 123 -a "$took" -lt 200
+stall_stacks() {
+	local f
+	f=$(sed -n 's/.*QEMU threads: \(.*qemu-threads.txt\).*/\1/p' "$tmp/stall.out")
+	[ -n "$f" ] && grep -q 'qemu_wait_io_event\|Thread' "$f"
+}
+tap_check "a stalled guest's QEMU thread stacks are kept" stall_stacks
 
 "$WB_ROOT/harness/vm.sh" "$kernel" "$WB_ROOT/guest/smoke.sh" >"$tmp/smoke.out" 2>&1
 tap_check "a passing guest passes: platform smoke test" test $? -eq 0
