@@ -7,7 +7,7 @@
 NEED_DISK_GB=${NEED_DISK_GB:-25}
 PACKAGES=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	  xz-utils busybox-static ccache sparse codespell clang lld
-	  gnuplot-nox python3 python3-ply python3-git git gdb socat)
+	  gnuplot-nox python3 python3-ply python3-git git gdb socat nvme-cli)
 QEMU_MIN_MAJOR=10
 
 as_root() {

@@ -72,6 +72,13 @@ qemu=(qemu-system-x86_64
 	-kernel "$image" -initrd "$initrd"
 	-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic log_buf_len=4M no_timer_check wb.root=$WB_ROOT ${VM_APPEND:-}"
 	-serial "file:$run/console.log")
+# VM_NVME_SRIOV=1: an nvme PF with SR-IOV and flexible interrupt resources
+# behind a root port (01:00.0; its VFs 01:00.1, ...), for guest/resize.sh.
+if [ -n "${VM_NVME_SRIOV:-}" ]; then
+	qemu+=(-device pcie-root-port,id=rp0,chassis=1,addr=0x10
+		-device nvme-subsys,id=subsys0
+		-device "nvme,serial=wbsriov,subsys=subsys0,bus=rp0,msix_qsize=16,max_ioqpairs=12,sriov_max_vfs=2,sriov_vq_flexible=8,sriov_vi_flexible=8,sriov_max_vi_per_vf=6,sriov_max_vq_per_vf=4")
+fi
 
 t0=$(date +%s)
 say "booting $label: $(basename "$script") $* (timeout ${VM_TIMEOUT}s, run dir ${run#"$WB_ROOT"/})"
