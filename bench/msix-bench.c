@@ -28,7 +28,9 @@
  *  first	nvme: the first SET_IRQS, enabling MSI-X with one vector
  *		alone, vector 0 ("vector0") or the table's last ("last"):
  *		its time (median of -f repetitions, MSI-X disabled between
- *		them) and the irqs it leaves allocated (msi_irqs in sysfs).
+ *		them) and the irqs it leaves allocated (msi_irqs in sysfs);
+ *		then MSI-X enabled with vector 0 and disabled, cycles per
+ *		second ("cycle").
  *
  * The device access comes from the vfio selftest library
  * (tools/testing/selftests/vfio/lib), compiled in by bench/run.sh.
@@ -56,6 +58,7 @@ static int rounds = 20;
 static int swaps = 200;
 static int mem_reps = 5;
 static int first_reps = 11;	/* first-enable repetitions */
+static int cycle_reps = 200;	/* enable + disable cycles */
 static int timeout_ms = 20;	/* handshake: an event not seen by then is lost */
 static int gap_events = 10;	/* handshakes between two SET_IRQS */
 
@@ -622,6 +625,28 @@ static void first_one(struct vfio_pci_device *dev, const char *pattern,
 	free(t);
 }
 
+/*
+ * MSI-X enabled with vector 0 and disabled again, cycle_reps times: what a
+ * kernel that creates the device's MSI-X domain at each enable and removes
+ * it at each disable pays, against one that keeps the domain.
+ */
+static void cycles(struct vfio_pci_device *dev, int fd)
+{
+	double t0 = now();
+	int i, ret;
+
+	msix_off(dev);
+	for (i = 0; i < cycle_reps; i++) {
+		ret = set_one(dev, 0, fd);
+		if (ret) {
+			csv("cycle", "vector0", 0, "error", ret);
+			return;
+		}
+		msix_off(dev);
+	}
+	csv("cycle", "vector0", 0, "per_s", cycle_reps / (now() - t0));
+}
+
 static void first_enable(struct vfio_pci_device *dev)
 {
 	int table = vfio_pci_cap_vectors(dev, MSIX);
@@ -631,6 +656,7 @@ static void first_enable(struct vfio_pci_device *dev)
 		return;
 	first_one(dev, "vector0", 0, fd);
 	first_one(dev, "last", table - 1, fd);
+	cycles(dev, fd);
 	close(fd);
 }
 

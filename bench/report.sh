@@ -96,6 +96,7 @@ $1 == "kernel" { next }
 $2 == "swap" { swp[$1, $3, $5] = $6 }
 $2 == "memory" { mem[$1, $3, $5] = $6 }
 $2 == "first" { first[$1, $3, $5] = $6 }
+$2 == "cycle" { cyc[$1, $5] = $6 }
 $2 == "growth" && $5 == "noresize" { nores[$1] = $6 + 0 }
 $2 == "growth" && $5 == "max_n" { maxn[$1, $3] = $6 + 0 }
 $2 == "growth" && $5 == "runs" { runs[$1, $3] = $6 + 0 }
@@ -151,6 +152,8 @@ END {
 	}
 	for (i = 1; i <= nk; i++) r[K[i]] = ratio(first[K[i], "last", "median_s"], first[K[i], "vector0", "median_s"])
 	row("nvme: first enable, last vector / vector 0 time", r)
+	for (i = 1; i <= nk; i++) r[K[i]] = cyc[K[i], "per_s"]
+	row("nvme: MSI-X enabled with vector 0 and disabled (cycles/s)", r)
 	for (j = 1; j <= nc; j++) {
 		n = ns[j]
 		for (i = 1; i <= nk; i++) r[K[i]] = get(K[i], "growth", "dynamic", n, "total_s")
