@@ -1,6 +1,7 @@
 #!/bin/bash
-# On the debug kernel (KASAN, lockdep, kmemleak): run the vfio kselftests
-# and the fault injection into SET_IRQS (guest/fault.sh), then check that
+# On the debug kernel (KASAN, lockdep, kmemleak): run the vfio kselftests,
+# the hostile-input table (guest/hostile.sh) and the fault injection into
+# SET_IRQS (guest/fault.sh), then check that
 # the kernel saw no memory error, lock problem, sleeping in atomic context
 # or leak while they ran.
 . "$WB_ROOT/guest/lib.sh"
@@ -14,6 +15,7 @@ dmesg -c >/tmp/dmesg-boot.txt
 mark kselftests
 "$WB_ROOT/guest/selftests.sh"
 tests_rc=$?
+"$WB_ROOT/guest/hostile.sh" || tests_rc=1
 dmesg -c >/tmp/dmesg-selftests.txt
 mark "fault injection"
 "$WB_ROOT/guest/fault.sh" || tests_rc=1
