@@ -1,7 +1,8 @@
 #!/bin/bash
 # On the debug kernel (KASAN, lockdep, kmemleak): run the vfio kselftests,
-# the hostile-input table (guest/hostile.sh) and the fault injection into
-# SET_IRQS (guest/fault.sh), then check that
+# the hostile-input table (guest/hostile.sh), a minute of concurrent
+# SET_IRQS, resets and firing (guest/stress.sh) and the fault injection
+# into SET_IRQS (guest/fault.sh), then check that
 # the kernel saw no memory error, lock problem, sleeping in atomic context
 # or leak while they ran.
 . "$WB_ROOT/guest/lib.sh"
@@ -16,6 +17,7 @@ mark kselftests
 "$WB_ROOT/guest/selftests.sh"
 tests_rc=$?
 "$WB_ROOT/guest/hostile.sh" || tests_rc=1
+"$WB_ROOT/guest/stress.sh" || tests_rc=1
 dmesg -c >/tmp/dmesg-selftests.txt
 mark "fault injection"
 "$WB_ROOT/guest/fault.sh" || tests_rc=1
@@ -29,7 +31,7 @@ no_match() { # no_match PATTERN LOG
 	grep -E -q "$1" "$2"
 	[ $? -eq 1 ]
 }
-warnings='^\[[ 0-9.]*\] (BUG|WARNING):|sleeping function called from invalid context'
+warnings='^\[[ 0-9.]*\] (BUG|WARNING):|sleeping function called from invalid context|blocked for more than'
 # An allocation failed by injection inside register_irq_proc() leaves
 # /proc/irq/N without one of its files, which genirq does not record:
 # freeing the irq then warns in remove_proc_entry() about that file. That
@@ -45,7 +47,7 @@ fault_warnings_ok() {
 	inblk && line ~ /^name .(smp_affinity|smp_affinity_list|affinity_hint|node|effective_affinity|effective_affinity_list|spurious).$/ { nm = 1 }
 	inblk && line ~ /^WARNING: .* at fs\/proc\/generic\.c:[0-9]+ remove_proc_entry/ { w = 1; next }
 	inblk && line ~ /unregister_irq_proc/ { u = 1 }
-	line ~ /^(BUG|WARNING):|sleeping function called from invalid context/ { bad++; next }
+	line ~ /^(BUG|WARNING):|sleeping function called from invalid context|blocked for more than/ { bad++; next }
 	inblk && line ~ /end trace/ { inblk = 0; if (nm && w && u) known++; else if (w) bad++ }
 	END { printf "%d %d\n", bad, known }' /tmp/dmesg-fault.txt)
 	echo "# ${counts#* } warning(s) from genirq's /proc teardown after an injected failure in register_irq_proc(); ${counts% *} other(s)"
