@@ -20,12 +20,16 @@ log=/tmp/resize.log
 
 # The other nvme (00:03.0) stays away from the nvme driver.
 bind_vfio "$NVME_BDF" >/dev/null || { echo "# cannot bind $NVME_BDF to vfio-pci" >&2; exit 2; }
-if [ ! -d /sys/module/nvme ]; then
-	[ -n "${WB_MODROOT:-}" ] && modprobe -d "$WB_MODROOT" nvme ||
-		{ echo "# cannot load the nvme module" >&2; exit 2; }
+if [ ! -d /sys/module/nvme ] && ! modprobe -d "${WB_MODROOT:-/}" nvme; then
+	echo "# cannot load the nvme module" >&2
+	exit 2
 fi
 
-pf_ctrl() { ls "/sys/bus/pci/devices/$PF/nvme" 2>/dev/null | head -n 1; }
+# The PF's controller, e.g. nvme1: the one directory under its nvme/.
+pf_ctrl() {
+	local d
+	for d in "/sys/bus/pci/devices/$PF/nvme"/*; do [ -e "$d" ] && basename "$d"; done | head -n 1
+}
 for ((i = 0; i < 50; i++)); do [ -n "$(pf_ctrl)" ] && [ -c "/dev/$(pf_ctrl)" ] && break; sleep 0.2; done
 ctrl=/dev/$(pf_ctrl)
 
