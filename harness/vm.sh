@@ -97,7 +97,7 @@ stall_report() {
 	local pid=$1 out=$run/qemu-threads.txt
 	if command -v gdb >/dev/null; then
 		timeout 60 gdb -p "$pid" -batch -ex 'info threads' -ex 'thread apply all bt 12' \
-			>"$out" 2>&1 </dev/null
+			>"$out" 2>&1 </dev/null || echo "gdb failed ($?)" >>"$out"
 	else
 		echo "gdb is not installed: no thread stacks" >"$out"
 	fi
@@ -119,7 +119,7 @@ while kill -0 "$qpid" 2>/dev/null; do
 	if stalled; then
 		stall=1
 		stall_report "$(pgrep -P "$qpid" | head -n 1)"
-		kill "$qpid" 2>/dev/null
+		kill "$qpid" 2>/dev/null || true
 		break
 	fi
 	sleep 2

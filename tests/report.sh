@@ -16,8 +16,8 @@ for tap in "$R"/*@*.tap; do
 		[ -f "$log" ] || continue
 		echo
 		echo "Console of $(basename "$tap" .tap) ($log):"
-		grep -E 'rcu.*(stall|detected)|timer wakeup|blocked for more than|soft lockup|hard LOCKUP|WARNING:|BUG:|Oops|Kernel panic|Call Trace|KASAN|kmemleak|assertion' "$log" |
-			head -n 15 | sed 's/^/  /' | grep . || echo "  (no stall, warning or crash; last line: $(tail -n 1 "$log"))"
+		grep -m 15 -E 'rcu.*(stall|detected)|timer wakeup|blocked for more than|soft lockup|hard LOCKUP|WARNING:|BUG:|Oops|Kernel panic|Call Trace|KASAN|kmemleak|assertion' "$log" |
+			sed 's/^/  /' | grep . || echo "  (no stall, warning or crash; last line: $(tail -n 1 "$log"))"
 	done
 done >"$R/consoles.txt"
 
@@ -60,7 +60,7 @@ FILENAME == ARGV[1] { if ($0 !~ /^#/ && NF >= 2) { xk[++nx] = $1; xp[nx] = $2; x
 	# harness/vm.sh), whatever its tests said before; any other non-zero
 	# exit must be explained by a failure or an expected one.
 	code = substr($0, 8) + 0
-	if (code in vmfate)
+	if (kernel != "-" && code in vmfate)
 		record(suite, kernel, suite " run: " vmfate[code], "FAIL")
 	else if (code && !fails_here && !xfails_here)
 		record(suite, kernel, suite " run (" substr($0, 3) ")", "FAIL")

@@ -109,7 +109,8 @@ tap_check "a stalled guest is reported as a stall (exit $rc after ${took}s)" \
 stall_stacks() {
 	local f
 	f=$(sed -n 's/.*QEMU threads: \(.*qemu-threads.txt\).*/\1/p' "$tmp/stall.out")
-	[ -n "$f" ] && grep -q 'qemu_wait_io_event\|Thread' "$f"
+	[ -n "$f" ] && grep -A1 '^Thread .*/TCG"):' "$f" | grep -q '^#0 ' &&
+		grep -q '^dumping local APIC state for CPU 0' "$f"
 }
 tap_check "a stalled guest's QEMU thread stacks are kept" stall_stacks
 
