@@ -6,22 +6,9 @@
 # kernels); other kernels follow.
 set -uo pipefail
 R=$1 expected=$2
+rm -f "$R/failed-suites" "$R/summary.txt.closing"
 
-# A failed guest run names its console log: what the kernel said there of
-# stalls, hangs, warnings and crashes goes with the failures (the log
-# itself stays in the run directory, which CI does not keep).
-for tap in "$R"/*@*.tap; do
-	grep -q '^not ok\|^# exit [1-9]' "$tap" || continue
-	sed -n 's/.*console log: \([^ ]*console.log\).*/\1/p' "$tap" | sort -u | while read -r log; do
-		[ -f "$log" ] || continue
-		echo
-		echo "Console of $(basename "$tap" .tap) ($log):"
-		grep -m 15 -E 'rcu.*(stall|detected)|timer wakeup|blocked for more than|soft lockup|hard LOCKUP|WARNING:|BUG:|Oops|Kernel panic|Call Trace|KASAN|kmemleak|assertion' "$log" |
-			sed 's/^/  /' | grep . || echo "  (no stall, warning or crash; last line: $(tail -n 1 "$log"))"
-	done
-done >"$R/consoles.txt"
-
-awk -F'\t' -v out="$R/summary.txt" -v consoles="$R/consoles.txt" -v order="${KERNEL_ORDER:-}" '
+awk -F'\t' -v out="$R/summary.txt" -v failed_suites="$R/failed-suites" -v order="${KERNEL_ORDER:-}" '
 BEGIN {
 	vmfate[123] = "guest stalled (no timer heartbeat), see its console"
 	vmfate[124] = "guest timed out"
@@ -73,7 +60,10 @@ function record(s, k, n, st, why,   key) {
 	if (st == "XFAIL") xfails_here = 1
 	if (st == "PASS" || st == "XFAIL") pass++
 	else if (st == "SKIP") skipped++
-	else { failed++; fails_here = 1; flist[++nf] = k " | " key " | " st (why != "" ? "\n      " why : "") }
+	else {
+		failed++; fails_here = 1; flist[++nf] = k " | " key " | " st (why != "" ? "\n      " why : "")
+		if (k != "-") fsuite[s "@" k] = 1
+	}
 }
 END {
 	# Checks that run on the host are listed whole; the table is for kernels.
@@ -95,12 +85,32 @@ END {
 	}
 	if (nn) { print "\nIntended differences (XFAIL/XPASS):" > out; for (i = 1; i <= nn; i++) print "  " notes[i] > out }
 	if (nf) { print "\nFailures:" > out; for (i = 1; i <= nf; i++) print "  " flist[i] > out }
-	while ((getline l < consoles) > 0) print l > out
-	printf "\n%d passed, %d failed, %d skipped\n", pass, failed, skipped > out
+	for (k in fsuite) print k > failed_suites
+	close(failed_suites)
+	printf "\n%d passed, %d failed, %d skipped\n", pass, failed, skipped > (out ".closing")
 	close(out)
 	exit failed > 0
 }' "$expected" "$R"/*.tap
 rc=$?
+
+# A guest suite with a failure names its console log: what the kernel said
+# there of stalls, hangs, warnings and crashes goes with the failures,
+# before the closing line (the log itself stays in the run directory,
+# which CI does not keep).
+touch "$R/failed-suites"
+while read -r suite; do
+	tap=$R/$suite.tap
+	[ -f "$tap" ] || continue
+	sed -n 's/.*console log: \([^ ]*console.log\).*/\1/p' "$tap" | sort -u | while read -r log; do
+		[ -f "$log" ] || continue
+		echo
+		echo "Console of $(basename "$tap" .tap) ($log):"
+		grep -m 15 -E 'rcu.*(stall|detected)|timer wakeup|blocked for more than|soft lockup|hard LOCKUP|WARNING:|BUG:|Oops|Kernel panic|Call Trace|KASAN|unreferenced object|assertion' "$log" |
+			sed 's/^/  /' | grep . || echo "  (no stall, warning or crash; last line: $(tail -n 1 "$log"))"
+	done
+done <"$R/failed-suites" >>"$R/summary.txt"
+cat "$R/summary.txt.closing" >>"$R/summary.txt"
+rm -f "$R/summary.txt.closing"
 
 cat "$R/summary.txt"
 exit $rc
