@@ -10,7 +10,7 @@
 fs=/sys/kernel/debug/failslab
 [ -d /sys/kernel/debug/irq ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 [ -d "$fs" ] || { echo "# no $fs: this kernel has no CONFIG_FAILSLAB" >&2; exit 2; }
-bind_vfio "$IGB_BDF" >/dev/null || { echo "# cannot bind $IGB_BDF to vfio-pci" >&2; exit 2; }
+need_vfio "$IGB_BDF" || exit 2
 # vfio-pci allocates with GFP_KERNEL: fail allocations that may sleep too.
 # fail-nth confines the failures to the ioctl under test; no stack dumps.
 ignore_gfp_wait=N

@@ -28,12 +28,24 @@ bind_vfio() {
 	basename "$(readlink "$dev/iommu_group")"
 }
 
+# need_vfio BDF: bind_vfio, or say why not (for the caller to exit 2).
+need_vfio() {
+	bind_vfio "$1" >/dev/null || { echo "# cannot bind $1 to vfio-pci" >&2; return 1; }
+}
+
+# tool_path NAME: build/bin/NAME, built on the host by harness/tools-build.sh,
+# or say that it is missing.
+tool_path() {
+	local t=$WB_ROOT/build/bin/$1
+	[ -x "$t" ] || { echo "# no $t: run harness/tools-build.sh" >&2; return 1; }
+	echo "$t"
+}
+
 # selftests_env: what the vfio kselftests need (guest/selftests.sh):
 # the igb and the nvme bound to vfio-pci, debugfs, and the expectations
 # that WB_KERNEL_NAME sets in the environment.
 selftests_env() {
-	bind_vfio "$IGB_BDF" >/dev/null || { echo "# cannot bind $IGB_BDF to vfio-pci" >&2; return 1; }
-	bind_vfio "$NVME_BDF" >/dev/null || { echo "# cannot bind $NVME_BDF to vfio-pci" >&2; return 1; }
+	need_vfio "$IGB_BDF" && need_vfio "$NVME_BDF" || return 1
 	[ -d /sys/kernel/debug/irq ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 
 	export VFIO_SELFTESTS_BDF=$IGB_BDF

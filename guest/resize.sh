@@ -11,16 +11,14 @@
 . "$WB_ROOT/guest/lib.sh"
 
 PF=0000:01:00.0
-tool=$WB_ROOT/build/bin/msix-resize
-[ -x "$tool" ] || { echo "# no $tool: run harness/tools-build.sh" >&2; exit 2; }
+tool=$(tool_path msix-resize) || exit 2
 [ -e /sys/bus/pci/devices/$PF/sriov_totalvfs ] ||
 	{ echo "# no SR-IOV nvme PF at $PF: boot with VM_NVME_SRIOV=1" >&2; exit 2; }
 command -v nvme >/dev/null || { echo "# nvme-cli is not installed: run 'make setup'" >&2; exit 2; }
-[ -d /sys/kernel/debug/irq ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 log=/tmp/resize.log
 
 # The other nvme (00:03.0) stays away from the nvme driver.
-bind_vfio "$NVME_BDF" >/dev/null || { echo "# cannot bind $NVME_BDF to vfio-pci" >&2; exit 2; }
+need_vfio "$NVME_BDF" || exit 2
 if [ ! -d /sys/module/nvme ] && ! modprobe -d "${WB_MODROOT:-/}" nvme; then
 	echo "# cannot load the nvme module" >&2
 	exit 2

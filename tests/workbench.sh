@@ -5,8 +5,9 @@
 # is killed at the timeout and its console log is kept, a stalled guest is
 # reported as a stall with QEMU's thread stacks, the fault injection test
 # fails when it can inject nothing, a failed check's long details cannot
-# kill a pipefail script, the clang check's helpers fail on what they cannot
-# read, and run_step returns under errexit though its heartbeat fired.
+# kill a pipefail script, the report names a stalled guest as such, the
+# clang check's helpers fail on what they cannot read, and run_step returns
+# under errexit though its heartbeat fired.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 set +e
@@ -17,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 debug_kernel=${WB_SELFTEST_DEBUG_KERNEL:-series-debug}
 
-tap_plan 18
+tap_plan 19
 
 syntax_ok() {
 	local f
@@ -135,6 +136,35 @@ details_bounded() {
 		[ "$(grep -c '^#   ' "$tmp/long.out")" -eq 40 ]
 }
 tap_check "a failed check's long details are cut, under pipefail too" details_bounded
+
+# The report names a stalled guest as such, not by its tests, gives a
+# failure the kselftest's diagnostics and keeps the closing line last; a
+# suite with expected failures only gets no console excerpt.
+report_fates() {
+	local r=$tmp/report
+	mkdir -p "$r" && rm -f "$r"/*
+	printf 'ok 1 t.a
+# t.c:9:b:Expected 1 == 2
+not ok 2 t.b
+warning: console log: %s
+# exit 123
+' \
+		"$tmp/console.log" >"$r/selftests@k.tap"
+	printf 'not ok 1 t.x
+warning: console log: %s
+# exit 1
+' "$tmp/console.log" >"$r/selftests@x.tap"
+	echo '[ 1.0] rcu: INFO: rcu_preempt self-detected stall on CPU' >"$tmp/console.log"
+	printf 'x	t\\.x	intended\n' >"$tmp/expected"
+	"$WB_ROOT/tests/report.sh" "$r" "$tmp/expected" >"$tmp/report.out"
+	[ $? -eq 1 ] &&
+		grep -q 'selftests run: guest stalled' "$tmp/report.out" &&
+		grep -q '# t.c:9:b:Expected 1 == 2' "$tmp/report.out" &&
+		[ "$(grep -c '^Console of' "$tmp/report.out")" -eq 1 ] &&
+		grep -q 'self-detected stall' "$tmp/report.out" &&
+		[ "$(tail -n 1 "$tmp/report.out")" = "2 passed, 2 failed, 0 skipped" ]
+}
+tap_check "the report names a stalled guest, a failure's diagnostics, its console" report_fates
 
 # run_step returns when its command does, under errexit, though its
 # heartbeat fired: nothing of the heartbeat is left to hold a reader's

@@ -19,7 +19,8 @@
  *    the eventfds: the run fails if nothing did.
  * Then vectors 0..2 are set, and the device is closed with them live (the
  * release path), opened again, and each of vectors 0..2 must deliver an
- * interrupt the device raises. Output: TAP.
+ * interrupt the device raises. Output: TAP; exit status 1 if a line is
+ * "not ok".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -198,7 +199,7 @@ static int delivers(const char *when)
 
 int main(int argc, char **argv)
 {
-	int seconds = argc > 2 ? atoi(argv[2]) : 60, i, ok;
+	int seconds = argc > 2 ? atoi(argv[2]) : 60, i, ok, fails = 0;
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	pthread_t th[5];
 	char bdf[32];
@@ -236,6 +237,7 @@ int main(int argc, char **argv)
 	       atomic_load(&faults), atomic_load(&delivered), atomic_load(&resets),
 	       atomic_load(&reads));
 	ok = !atomic_load(&bad_errno) && atomic_load(&delivered) > 0 && atomic_load(&resets) > 0;
+	fails += !ok;
 	printf("%s 1 - stress: concurrent SET_IRQS, firing, resets and /proc/interrupts readers\n",
 	       ok ? "ok" : "not ok");
 	if (atomic_load(&bad_errno))
@@ -248,17 +250,19 @@ int main(int argc, char **argv)
 			       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	dev->driver_index = -1;
 	ok = delivers("after the stress");
+	fails += !ok;
 	printf("%s 2 - stress: vectors 0..2 deliver after it\n", ok ? "ok" : "not ok");
 
 	/* Released with vectors live, then opened again. */
 	vfio_pci_device_close(dev);
 	dev = vfio_pci_device_open(bdf);
 	ok = dev && delivers("after close and open");
+	fails += !ok;
 	printf("%s 3 - stress: closed with vectors live, opened again, vectors 0..2 deliver\n",
 	       ok ? "ok" : "not ok");
 	if (dev) {
 		vfio_pci_irq_disable(dev, MSIX);
 		vfio_pci_device_close(dev);
 	}
-	return 0;
+	return fails ? 1 : 0;
 }
