@@ -57,11 +57,11 @@ selftests_env() {
 	case ${WB_KERNEL_NAME:-} in
 	stock|series|followup) export VFIO_SELFTESTS_EXPECT_DYNAMIC=1 ;;
 	esac
-	# The series and the follow-up keep a vector's irq requested across an
-	# eventfd swap: no interrupt may be lost there. Stock frees and re-requests
-	# it (rare losses).
+	# No interrupt may be lost in an eventfd swap, unless the kernel frees
+	# and requests the irq on every swap as stock and the baseline do (rare
+	# losses): there the test allows up to 0.1%.
 	case ${WB_KERNEL_NAME:-} in
-	series|followup) export VFIO_SELFTESTS_EXPECT_LOSSLESS_SWAP=1 ;;
+	stock|baseline) export VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1 ;;
 	esac
-	echo "# kernel ${WB_KERNEL_NAME:-?} $(uname -r), VFIO_SELFTESTS_EXPECT_DYNAMIC=${VFIO_SELFTESTS_EXPECT_DYNAMIC:-unset}, VFIO_SELFTESTS_EXPECT_LOSSLESS_SWAP=${VFIO_SELFTESTS_EXPECT_LOSSLESS_SWAP:-unset}"
+	echo "# kernel ${WB_KERNEL_NAME:-?} $(uname -r), VFIO_SELFTESTS_EXPECT_DYNAMIC=${VFIO_SELFTESTS_EXPECT_DYNAMIC:-unset}, VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=${VFIO_SELFTESTS_SWAP_LOSS_ALLOWED:-unset}"
 }

@@ -190,8 +190,8 @@ cover_text() {
 
 # Each series' revision, as posted: bump it, and add a "Changes since"
 # entry to its cover letter, whenever a patch changes.
-SERIES_REVISION=4
-FOLLOWUP_REVISION=1
+SERIES_REVISION=5
+FOLLOWUP_REVISION=2
 series_revision() {
 	case $1 in
 	series)   echo "$SERIES_REVISION" ;;
