@@ -115,15 +115,6 @@ static int *eventfds(int n)
 	return fds;
 }
 
-static bool msix_noresize(struct vfio_pci_device *dev)
-{
-	struct vfio_irq_info info;
-
-	if (vfio_pci_irq_info(dev, MSIX, &info))
-		return true;
-	return info.flags & VFIO_IRQ_INFO_NORESIZE;
-}
-
 /* Fails harmlessly when MSI-X is already off. */
 static void msix_off(struct vfio_pci_device *dev)
 {

@@ -50,7 +50,7 @@
 static struct vfio_pci_device *dev;
 static u32 table;		/* MSI-X table size */
 /* Eventfds A..F by letter; a few non-eventfd descriptors. */
-static int ev[6], pipe_fd, closed_fd;
+static int ev[6], pipe_fd, dead_fd;
 
 struct hcase {
 	const char *name;
@@ -161,7 +161,7 @@ static int case_fd(char c)
 {
 	switch (c) {
 	case 'p': return pipe_fd;
-	case 'c': return closed_fd;
+	case 'c': return dead_fd;
 	case 'n': return -2;
 	case 'h': return INT_MAX;
 	case 'u': return -1;
@@ -287,8 +287,8 @@ int main(int argc, char **argv)
 		return 2;
 	pipe_fd = p[0];
 	/* Far above anything this program opens, so that it stays closed. */
-	closed_fd = fcntl(p[1], F_DUPFD, 512);
-	close(closed_fd);
+	dead_fd = fcntl(p[1], F_DUPFD, 512);
+	close(dead_fd);
 	dev = vfio_pci_device_open(argv[1]);
 	if (!dev)
 		return 2;
