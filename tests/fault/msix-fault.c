@@ -122,6 +122,17 @@ static int disarm(void)
 }
 
 /*
+ * Irqs allocated for the device: msi_irqs in sysfs, which appears with
+ * the device's first MSI or MSI-X enable (none before it).
+ */
+static int irqs_allocated(void)
+{
+	int n = sysfs_msi_irqs_count(dev->bdf);
+
+	return n == -ENOENT ? 0 : n;
+}
+
+/*
  * Disable MSI-X and MSI (disabling one that is not enabled is EINVAL):
  * no handler and no irq may be left.
  */
@@ -131,7 +142,7 @@ static int all_off(void)
 	set_irqs(MSI, 0, 0, NULL);
 	return proc_interrupts_count(dev->bdf, MSIX) +
 	       proc_interrupts_count(dev->bdf, MSI) +
-	       sysfs_msi_irqs_count(dev->bdf) ? -EBUSY : 0;
+	       irqs_allocated() ? -EBUSY : 0;
 }
 
 static int msix_0_2(void)
@@ -197,9 +208,9 @@ static int failed_state_ok(const struct op *op, unsigned int named)
 {
 	unsigned int unwound = op->before & ~named;
 
-	if (!op->before && sysfs_msi_irqs_count(dev->bdf)) {
+	if (!op->before && irqs_allocated()) {
 		printf("# %s: after the failure: %d irqs left allocated\n",
-		       op->name, sysfs_msi_irqs_count(dev->bdf));
+		       op->name, irqs_allocated());
 		return 0;
 	}
 
