@@ -1,6 +1,7 @@
 #!/bin/bash
 # On the debug kernel (KASAN, lockdep, kmemleak): run the vfio kselftests,
-# the hostile-input table (guest/hostile.sh), a minute of concurrent
+# the hostile-input table (guest/hostile.sh), KVM as the consumer and QEMU
+# with KVM as the client (guest/kvm.sh), a minute of concurrent
 # SET_IRQS, resets and firing (guest/stress.sh) and the fault injection
 # into SET_IRQS (guest/fault.sh), then check that
 # the kernel saw no memory error, lock problem, sleeping in atomic context
@@ -17,6 +18,7 @@ mark kselftests
 "$WB_ROOT/guest/selftests.sh"
 tests_rc=$?
 "$WB_ROOT/guest/hostile.sh" || tests_rc=1
+"$WB_ROOT/guest/kvm.sh" || tests_rc=1
 "$WB_ROOT/guest/stress.sh" || tests_rc=1
 dmesg -c >/tmp/dmesg-selftests.txt
 mark "fault injection"

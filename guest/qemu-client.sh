@@ -1,10 +1,11 @@
 #!/bin/bash
 # QEMU 10 as the vfio-pci client (TAP; exit status = failures):
 #
-#   vm.sh KERNEL guest/qemu-client.sh [VECTORS [BDF]]
+#   vm.sh KERNEL guest/qemu-client.sh [VECTORS [BDF [ACCEL]]]
 #
-# VECTORS defaults to 10 (the igb's whole table), BDF to the igb.
-# Binds the device to vfio-pci and assigns it to a nested QEMU (TCG, -S) that
+# VECTORS defaults to 10 (the igb's whole table), BDF to the igb, ACCEL
+# (QEMU's accelerator) to tcg.
+# Binds the device to vfio-pci and assigns it to a nested QEMU (-S) that
 # is driven over qtest by build/bin/msix-qtest the way a Linux guest driver
 # drives MSI-X: enable with everything masked, then program and unmask
 # vectors 0..N-1 one at a time (one request_irq() each). What QEMU asks of
@@ -18,6 +19,16 @@
 # disabled), baseline must be static (noresize 1: every growth disables and
 # re-enables MSI-X with one more vector). Either way, after unmasking vector
 # v exactly vectors 0..v are live in /proc/interrupts.
+#
+# With ACCEL kvm, as users run QEMU, QEMU routes each vector through KVM: an
+# MSI route and a KVM_IRQFD whose eventfd becomes the vector's trigger.
+# When the guest masks a vector QEMU swaps its trigger to an eventfd of its
+# own (the pending bit is QEMU's to set) and back on unmask: the eventfd
+# swap of vfio-pci. msix-qtest -f then masks and unmasks the vectors in
+# turn, firing each through the igb's EICS just before, and counts KVM's
+# receipts (kvm:kvm_msi_set_irq in tracefs); the shim logs KVM_IRQFD too.
+# Three more tests check the routing, the swaps and that no interrupt is
+# lost. Without /dev/kvm every test SKIPs with the reason.
 
 # The check functions are called through tap_check:
 # shellcheck disable=SC2317
@@ -27,6 +38,10 @@ set -u
 nvec=${1:-10}
 kernel=${WB_KERNEL_NAME:-unknown}
 bdf=${2:-$IGB_BDF}
+accel=${3:-tcg}
+# Mask/unmask rounds per vector, each way, with KVM.
+FIRE_ROUNDS=${FIRE_ROUNDS:-10}
+tracefs=/sys/kernel/tracing
 work=/tmp/qemu-client
 sock=$work/qt.sock
 log=$work/log		# QEMU's stderr + trace, the shim's lines, step markers
@@ -50,7 +65,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tap_plan 12
+plan=12
+[ "$accel" = kvm ] && plan=15
+tap_plan $plan
+if [ "$accel" = kvm ] && [ ! -c /dev/kvm ]; then
+	why="no /dev/kvm in $(uname -r): KVM not built in, or no SVM or VMX in this CPU"
+	for i in $(seq "$plan"); do tap_skip "QEMU client with KVM, test $i" "$why"; done
+	exit 0
+fi
 
 # 1: the device goes to vfio-pci.
 group=$(bind_vfio "$bdf")
@@ -71,17 +93,31 @@ if ! tools_ok; then
 fi
 tap_check "msix-qtest and libvfio-irqlog.so built" tools_ok
 
+# With KVM: KVM's MSI receipts, counted by msix-qtest from trace_pipe.
+fire=()
+qemu_accel=(-accel tcg)
+if [ "$accel" = kvm ]; then
+	qemu_accel=(-accel kvm -cpu host -trace 'kvm_irqchip_*')
+	[ -d "$tracefs/events" ] || mount -t tracefs nodev "$tracefs" 2>/dev/null
+	if echo 1 >"$tracefs/events/kvm/kvm_msi_set_irq/enable" && echo >"$tracefs/trace"; then
+		fire=(-f "$FIRE_ROUNDS" -k "$tracefs/trace_pipe")
+	else
+		echo "# cannot enable kvm:kvm_msi_set_irq in $tracefs: no firing"
+	fi
+fi
+
 # 3: QEMU starts, and the driver enables MSI-X and unmasks every vector.
 t0=$(date +%s%N)
 timeout -k 5 "$QEMU_TIMEOUT" env LD_PRELOAD="$bin/libvfio-irqlog.so" VFIO_IRQLOG="$log" \
-	qemu-system-x86_64 -M q35 -accel tcg -S -nodefaults -display none -m 128 \
+	qemu-system-x86_64 -M q35 "${qemu_accel[@]}" -S -nodefaults -display none -m 128 \
 	-qtest "unix:$sock,server=on,wait=off" -qtest-log /dev/null \
-	-device "vfio-pci,host=$bdf,addr=0x3" -trace 'vfio_msix_*' \
+	-device "vfio-pci,host=$bdf,addr=0x3" -trace 'vfio_msix_*' -trace vfio_msi_interrupt \
 	</dev/null >>"$log" 2>&1 &
 qemu_pid=$!
 "$bin/msix-qtest" -s "$sock" -p "$qemu_pid" -d 3 -n "$nvec" -b "$bdf" -m "$log" -c 120 -t 20000 \
-	>"$work/driver.out" 2>"$work/driver.err"
+	"${fire[@]}" >"$work/driver.out" 2>"$work/driver.err"
 driver_rc=$?
+[ "$accel" = kvm ] && echo 0 >"$tracefs/events/kvm/kvm_msi_set_irq/enable"
 t_driver=$((($(date +%s%N) - t0) / 1000000))
 diag "$work/driver.out" | sed 's/^# # /# /'
 echo "# QEMU start-up and $nvec unmasks took ${t_driver} ms (driver exit $driver_rc)"
@@ -118,8 +154,9 @@ else
 	tap_skip "noresize matches the kernel" "unknown kernel '$kernel'"
 fi
 
-# 6: one guest enable, no guest disable, no vector released.
-count() { grep -c "$1" "$log"; }
+# 6: one guest enable, no guest disable, no vector released while growing
+# (the masking with KVM comes after the "done" marker).
+count() { sed '/msix-qtest: done/q' "$log" | grep -c "$1"; }
 enables=$(count 'vfio_msix_enable\b') disables=$(count 'vfio_msix_disable\b') releases=$(count 'vfio_msix_vector_release')
 tap_check "MSI-X enabled once and never disabled by QEMU (enable $enables, disable $disables, release $releases)" \
 	test "$enables" -eq 1 -a "$disables" -eq 0 -a "$releases" -eq 0
@@ -176,6 +213,64 @@ tap_check "interrupt counts are sane" counts_ok
 # 11: once QEMU is gone, vfio-pci has released every vector.
 left=$(grep -c "vfio-msix\[[0-9]*\]($bdf)" /proc/interrupts)
 tap_check "no vfio-msix irq left after QEMU exits ($left)" test "$left" -eq 0
+
+# 13-15, with KVM. The irqfds in force at each line of the log (KVM_IRQFD
+# assigns and deassigns, from the shim) tell KVM's eventfds from QEMU's.
+# Per marked step, the SET_IRQS eventfd settings of MSI-X: "STEP V KIND:FD
+# ..." with KIND irqfd or qemu; "disable" for an MSI-X disable.
+if [ "$accel" = kvm ]; then
+	awk -v idx="$MSIX_INDEX" '
+	function flush() { if (step != "") print step, vec, sets ? sets : "-" }
+	$1 == "kvm-irqfd:" && $NF == 0 { if ($7 == "0x0") irqfd[$3] = 1; else delete irqfd[$3]; next }
+	/msix-qtest: (unmask|fire-mask|fire-unmask) / { flush(); step = $2; vec = $3; sets = ""; next }
+	/msix-qtest: / { flush(); step = ""; next }
+	step == "" { next }
+	$1 == "vfio-set-irqs:" && $3 == idx {
+		if ($6 == "disable") sets = sets " disable"
+		else if ($6 == "eventfd") sets = sets " " kind($12) ":" $8 "/" $10
+	}
+	# irqfd if every fd set (-1 unsets) is an irqfd eventfd, else qemu.
+	function kind(fds,   n, f, i) {
+		n = split(fds, f, ",")
+		for (i = 1; i <= n; i++) if (f[i] != -1 && !(f[i] in irqfd)) return "qemu"
+		return "irqfd"
+	}
+	END { flush() }' "$log" >"$work/kvm-steps"
+	routes=$(grep -c 'kvm_irqchip_add_msi_route' "$log")
+
+	# 13: every vector unmasked while growing got an MSI route and, as its
+	# trigger, an eventfd KVM consumes.
+	routed_ok() {
+		awk -v n="$nvec" '$1 == "unmask" { k++; sets = 0
+			for (i = 3; i <= NF; i++) if ($i != "disable") { sets++; if ($i !~ /^irqfd:/) bad_step = 1 }
+			if (!sets || bad_step) { print "# unmask " $2 ": " $0; bad++ }; bad_step = 0 }
+			END { exit !(k == n && !bad) }' "$work/kvm-steps" && [ "$routes" -ge "$nvec" ]
+	}
+	tap_check "KVM: each unmasked vector is routed through KVM ($routes MSI routes; each trigger an irqfd's eventfd)" routed_ok
+
+	# 14: a mask swaps the vector to QEMU's eventfd in exactly one
+	# SET_IRQS, an unmask back to the irqfd's; never an MSI-X disable.
+	swaps_ok() {
+		awk '$1 ~ /^fire-/ { k++; want = ($1 == "fire-mask" ? "qemu" : "irqfd") ":" $2 "/1"
+			if (NF != 3 || $3 != want) { print "# " $0 ": want one " want; bad++ } }
+			END { print "# " k + 0 " masks and unmasks"; exit !(k > 0 && !bad) }' "$work/kvm-steps"
+	}
+	tap_check "KVM: each mask swaps the vector to QEMU's eventfd in one SET_IRQS, each unmask back to the irqfd's, no MSI-X disable" swaps_ok
+
+	# 15: every interrupt fired while masking and unmasking reached KVM,
+	# through the irqfd or through QEMU's pending bit.
+	read -r fired kvm lost pending <<<"$(awk '$1 == "fire" { print $3, $5, $7, $9 }' "$work/driver.out")"
+	via_qemu=$(sed -n '/msix-qtest: done/,$p' "$log" | grep -c 'vfio_msi_interrupt')
+	echo "# loss with KVM, $kernel: fired ${fired:-?}, received by KVM ${kvm:-?} (${via_qemu} of them through QEMU's eventfd, ${pending:-?} through its pending bit), lost ${lost:-?}"
+	none_lost() {
+		[ -n "$fired" ] && [ "$fired" -gt 0 ] && [ "$lost" -eq 0 ] && [ "$kvm" -eq "$fired" ] || return 1
+		if [ "$via_qemu" -eq 0 ] || [ "$via_qemu" -ge "$kvm" ] || [ "$pending" -eq 0 ]; then
+			echo "# each path must carry some: the irqfd, QEMU's eventfd, its pending bit"
+			return 1
+		fi
+	}
+	tap_check "KVM: every interrupt fired while masking and unmasking reaches KVM (fired ${fired:-?}, lost ${lost:-?})" none_lost
+fi
 
 # 12: it stays quick.
 t_total=$(($(date +%s) - t_start))

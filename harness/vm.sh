@@ -26,6 +26,9 @@ VM_CPUS=${VM_CPUS:-2}
 # QEMU 10 now and then leaves a vCPU's local APIC with the timer vector in
 # service while the vCPU idles, and the guest's time stops (docs/tcg-stall.md).
 VM_ACCEL=${VM_ACCEL:-tcg,thread=single}
+# -cpu max: TCG then emulates AMD SVM and nested paging, so that kvm_amd
+# runs in the guest (the KVM tests and QEMU with -accel kvm).
+VM_CPU=${VM_CPU:-max}
 
 if [ -f "$target" ]; then
 	# .../out-NAME-VARIANT/arch/x86/boot/bzImage names its kernel.
@@ -63,7 +66,7 @@ mkdir -p "$run/share"
 # ("timer doesn't work through Interrupt-remapped IO-APIC"), as a CI run
 # once did.
 qemu=(qemu-system-x86_64
-	-M q35,kernel-irqchip=split -accel "$VM_ACCEL" -smp "$VM_CPUS" -m "$VM_MEM"
+	-M q35,kernel-irqchip=split -accel "$VM_ACCEL" -cpu "$VM_CPU" -smp "$VM_CPUS" -m "$VM_MEM"
 	-nodefaults -display none -no-reboot -name wb,debug-threads=on
 	-monitor "unix:$run/monitor.sock,server=on,wait=off"
 	-device intel-iommu,intremap=on

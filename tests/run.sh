@@ -6,9 +6,11 @@
 #   2. the workbench's own tests
 #   3. hygiene of both series (per-patch builds, sparse, checkpatch, ...),
 #      and the follow-up's git am on every linux-source-6.12 of the archive
-#   4. in the VM, per kernel: the vfio kselftests, QEMU 10 as the client,
-#      an NVMe VF's MSI-X table resized by its PF (nvme-cli) and a table of
-#      hostile SET_IRQS/GET_IRQ_INFO calls (also on the debug kernels)
+#   4. in the VM, per kernel: the vfio kselftests, QEMU 10 as the client
+#      (under TCG, and with KVM next to KVM_IRQFD as the consumer), an
+#      NVMe VF's MSI-X table resized by its PF (nvme-cli) and a table of
+#      hostile SET_IRQS/GET_IRQ_INFO calls (also on the debug kernels,
+#      with the KVM tests)
 # Results go to build/results/; a table of the kernels side by side and a
 # closing "N passed, N failed, N skipped" line end the run.
 . "$(dirname "$0")/../harness/lib.sh"
@@ -60,6 +62,7 @@ for k in "${KERNELS[@]}"; do
 	*-*) ;;
 	*)
 		suite "qemu-client@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/qemu-client.sh"
+		suite "kvm@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/kvm.sh"
 		suite "resize@$k" env VM_NVME_SRIOV=1 "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/resize.sh"
 		suite "hostile@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/hostile.sh"
 		;;

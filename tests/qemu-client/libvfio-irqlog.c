@@ -2,12 +2,16 @@
 /*
  * libvfio-irqlog.so: an LD_PRELOAD shim that logs every VFIO_DEVICE_SET_IRQS
  * a VMM issues, so that a test can see what QEMU asks of vfio-pci (QEMU has
- * no trace point for it). One line per call, appended to $VFIO_IRQLOG:
+ * no trace point for it), and every KVM_IRQFD, so that it can tell which
+ * of those eventfds KVM consumes. One line per call, appended to
+ * $VFIO_IRQLOG:
  *
  *   vfio-set-irqs: index 2 flags 0x21 disable start 0 count 0 ret 0
  *   vfio-set-irqs: index 2 flags 0x24 eventfd start 3 count 1 fds 17 ret 0
+ *   kvm-irqfd: fd 17 gsi 25 flags 0x0 ret 0
  *
- * "disable" is DATA_NONE|ACTION_TRIGGER with count 0: the whole index off.
+ * "disable" is DATA_NONE|ACTION_TRIGGER with count 0: the whole index off;
+ * KVM_IRQFD's flags 0x1 (KVM_IRQFD_FLAG_DEASSIGN) removes an irqfd.
  * Lines are written with one write(2) on an O_APPEND descriptor, so they
  * interleave correctly with other writers of the same file.
  */
@@ -19,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <linux/kvm.h>
 #include <linux/vfio.h>
 
 int ioctl(int fd, unsigned long req, ...);
@@ -26,20 +31,35 @@ int ioctl(int fd, unsigned long req, ...);
 static int (*real_ioctl)(int, unsigned long, ...);
 static int log_fd = -2;
 
-static void log_set_irqs(const struct vfio_irq_set *s, int ret)
+/* Append one line; nothing sensible to do on failure in the VMM's process. */
+static void log_line(const char *buf, int n)
 {
-	char buf[512];
-	const char *kind = "other";
-	int n;
-
 	if (log_fd == -2) {
 		const char *path = getenv("VFIO_IRQLOG");
 
 		log_fd = path ? open(path, O_WRONLY | O_APPEND | O_CREAT |
 				     O_CLOEXEC, 0644) : -1;
 	}
-	if (log_fd < 0)
-		return;
+	if (log_fd >= 0 && write(log_fd, buf, n) != n)
+		log_fd = -1;
+}
+
+static void log_irqfd(const struct kvm_irqfd *f, int ret)
+{
+	char buf[128];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "kvm-irqfd: fd %d gsi %u flags 0x%x ret %d\n",
+		     f->fd, f->gsi, f->flags, ret);
+	log_line(buf, n);
+}
+
+static void log_set_irqs(const struct vfio_irq_set *s, int ret)
+{
+	char buf[512];
+	const char *kind = "other";
+	int n;
+
 	if (s->flags & VFIO_IRQ_SET_ACTION_TRIGGER) {
 		if ((s->flags & VFIO_IRQ_SET_DATA_NONE) && !s->count)
 			kind = "disable";
@@ -60,9 +80,7 @@ static void log_set_irqs(const struct vfio_irq_set *s, int ret)
 				      i ? "," : " ", fds[i]);
 	}
 	n += snprintf(buf + n, sizeof(buf) - n, " ret %d\n", ret);
-	if (write(log_fd, buf, n) != n) {
-		/* Nothing sensible to do in the VMM's process. */
-	}
+	log_line(buf, n);
 }
 
 int ioctl(int fd, unsigned long req, ...)
@@ -77,9 +95,12 @@ int ioctl(int fd, unsigned long req, ...)
 	if (!real_ioctl)
 		real_ioctl = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
 	ret = real_ioctl(fd, req, arg);
-	if (req == VFIO_DEVICE_SET_IRQS && arg) {
+	if ((req == VFIO_DEVICE_SET_IRQS || req == KVM_IRQFD) && arg) {
 		saved = errno;
-		log_set_irqs(arg, ret);
+		if (req == KVM_IRQFD)
+			log_irqfd(arg, ret);
+		else
+			log_set_irqs(arg, ret);
 		errno = saved;
 	}
 	return ret;

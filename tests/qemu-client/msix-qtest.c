@@ -17,13 +17,29 @@
  * LOG (opened O_APPEND), so that QEMU's trace output, written to the same
  * file, can be attributed to the step that caused it.
  *
+ * With -f ROUNDS (an igb only) it then masks and unmasks the vectors in
+ * turn, ROUNDS times each way, and fires the vector through the device's
+ * EICS register just before each mask or unmask, as a device does while
+ * its driver masks: each interrupt must reach KVM, directly through the
+ * irqfd or, if it came while masked, through QEMU's pending bit on the
+ * next unmask. KVM's receipts are counted from the kvm:kvm_msi_set_irq
+ * events in -k TRACE_PIPE (tracefs' trace_pipe with only that event on;
+ * the caller enables it). A vector whose pending bit is set is not fired
+ * until it is unmasked, so that no two interrupts merge in the pending
+ * bit. After the loop every vector is unmasked and the result is one line
+ * (P: interrupts seen waiting in QEMU's pending bit):
+ *
+ *   fire fired F kvm K lost L pending P
+ *
  * No dependencies beyond libc.
  */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +63,7 @@
 #define  PCI_MSIX_FLAGS_MASKALL	0x4000
 #define  PCI_MSIX_FLAGS_ENABLE	0x8000
 #define PCI_MSIX_TABLE		4
+#define PCI_MSIX_PBA		8
 #define PCI_MSIX_ENTRY_SIZE	16
 #define PCI_MSIX_ENTRY_LOWER_ADDR	0
 #define PCI_MSIX_ENTRY_UPPER_ADDR	4
@@ -56,6 +73,19 @@
 
 #define MMIO_BASE		0xc0000000ULL	/* free PCI space on q35 */
 #define MAX_VECTORS		2048
+
+/* The igb (82576), as the vfio selftests' igb driver raises its MSI-X. */
+#define IGB_ID			0x10c98086
+#define IGB_GPIE		0x1514
+#define  IGB_GPIE_MSIX_MODE	0x00000010
+#define  IGB_GPIE_EIAME		0x40000000
+#define  IGB_GPIE_PBA		0x80000000
+#define IGB_EICS		0x1520
+#define IGB_EIMS		0x1524
+#define IGB_EIAC		0x152c
+#define IGB_EIAM		0x1530
+/* How long an interrupt may take to reach KVM or QEMU's pending bit. */
+#define FIRE_WAIT_US		2000000
 
 static int qt_fd = -1;
 static int qt_timeout_ms = 30000;
@@ -343,12 +373,138 @@ static void print_list(const char *what, const char *live,
 		printf("-");
 }
 
+/* kvm:kvm_msi_set_irq events read from trace_pipe so far (one per line). */
+static int trace_fd = -1;
+static unsigned long kvm_msis;
+
+static void trace_poll(void)
+{
+	char buf[8192];
+	ssize_t r;
+
+	while ((r = read(trace_fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < r; i++)
+			kvm_msis += buf[i] == '\n';
+		if (memmem(buf, r, "LOST", 4))
+			die("the trace buffer lost events");
+	}
+	if (r < 0 && errno != EAGAIN && errno != EINTR)
+		die("trace_pipe: %s", strerror(errno));
+}
+
+struct fire_ctx {
+	uint64_t bar0, tbl, pba;
+	unsigned int nvec;
+	unsigned long fired, pending, waits_failed;
+	char masked[MAX_VECTORS];
+};
+
+static int pba_bit(struct fire_ctx *c, unsigned int v)
+{
+	return mmio_read32(c->pba + v / 32 * 4) >> (v % 32) & 1;
+}
+
+static void set_mask(struct fire_ctx *c, unsigned int v, int masked)
+{
+	uint64_t ctrl = c->tbl + v * PCI_MSIX_ENTRY_SIZE + PCI_MSIX_ENTRY_VECTOR_CTRL;
+
+	mark("fire-%s %u", masked ? "mask" : "unmask", v);
+	mmio_write32(ctrl, masked ? PCI_MSIX_ENTRY_CTRL_MASKBIT : 0);
+	mmio_read32(ctrl);	/* flush */
+	c->masked[v] = masked;
+	mark("fire-done %u", v);
+}
+
+/*
+ * Wait until what fired since KVM's count was k0 has reached KVM or, with
+ * v masked, QEMU's pending bit: 1, or 0 after FIRE_WAIT_US.
+ */
+static int fire_wait(struct fire_ctx *c, unsigned int v, unsigned long k0)
+{
+	long long deadline = now_us() + FIRE_WAIT_US;
+
+	do {
+		trace_poll();
+		if (kvm_msis > k0)
+			return 1;
+		if (c->masked[v] && pba_bit(c, v)) {
+			c->pending++;
+			return 1;
+		}
+		usleep(200);
+	} while (now_us() < deadline);
+	c->waits_failed++;
+	printf("# fire: vector %u, %s: nothing reached KVM%s within %d ms\n", v,
+	       c->masked[v] ? "masked" : "unmasked",
+	       c->masked[v] ? " or the pending bit" : "", FIRE_WAIT_US / 1000);
+	return 0;
+}
+
+/*
+ * Fire vector v and toggle its mask: just after the interrupt (@settle
+ * false), so that the two race, or once it has landed (@settle true), so
+ * that a masked vector's interrupt waits in QEMU's pending bit for the
+ * unmask. A vector whose pending bit is set already is not fired (the
+ * two would merge); its unmask delivers what is pending. Either way one
+ * interrupt more must reach KVM, now or at the next unmask.
+ */
+static void fire_step(struct fire_ctx *c, unsigned int v, bool settle)
+{
+	int was_pending = c->masked[v] && pba_bit(c, v);
+	bool at_kvm = false;
+	unsigned long k0;
+
+	trace_poll();
+	k0 = kvm_msis;
+	if (!was_pending) {
+		mmio_write32(c->bar0 + IGB_EICS, 1u << v);
+		c->fired++;
+		at_kvm = settle && fire_wait(c, v, k0) && kvm_msis > k0;
+	}
+	set_mask(c, v, !c->masked[v]);
+	/* Unless it reached KVM already: KVM, or the pending bit if masked. */
+	if (!at_kvm)
+		fire_wait(c, v, k0);
+}
+
+static void fire_loop(struct fire_ctx *c, unsigned int rounds)
+{
+	long long t0 = now_us(), deadline;
+	unsigned long lost;
+
+	/* The igb raises MSI-X vector v for EICS bit v. */
+	mmio_write32(c->bar0 + IGB_GPIE, IGB_GPIE_MSIX_MODE | IGB_GPIE_EIAME | IGB_GPIE_PBA);
+	mmio_write32(c->bar0 + IGB_EIAC, (1u << c->nvec) - 1);
+	mmio_write32(c->bar0 + IGB_EIAM, (1u << c->nvec) - 1);
+	mmio_write32(c->bar0 + IGB_EIMS, (1u << c->nvec) - 1);
+	/* Two toggles per round: masked and back; settled every other round. */
+	for (unsigned int r = 0; r < 2 * rounds; r++)
+		for (unsigned int v = 0; v < c->nvec; v++)
+			fire_step(c, v, r / 2 % 2);
+	for (unsigned int v = 0; v < c->nvec; v++)
+		if (c->masked[v])
+			set_mask(c, v, 0);
+	mark("fire-end");
+	/* Whatever is still on its way gets its time. */
+	deadline = now_us() + FIRE_WAIT_US;
+	do {
+		usleep(1000);
+		trace_poll();
+	} while (kvm_msis < c->fired && now_us() < deadline);
+	lost = kvm_msis < c->fired ? c->fired - kvm_msis : 0;
+	printf("# fire: %u rounds over %u vectors in %lld ms, %lu waits failed\n",
+	       rounds, c->nvec, (now_us() - t0) / 1000, c->waits_failed);
+	printf("fire fired %lu kvm %lu lost %lu pending %lu\n",
+	       c->fired, kvm_msis, lost, c->pending);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: msix-qtest -s SOCKET [-d SLOT] [-n VECTORS] [-b HOST_BDF]\n"
 		"                  [-m MARKER_LOG] [-c CONNECT_TIMEOUT_S]\n"
-		"                  [-t REPLY_TIMEOUT_MS] [-p QEMU_PID] [-v]\n");
+		"                  [-t REPLY_TIMEOUT_MS] [-p QEMU_PID] [-v]\n"
+		"                  [-f ROUNDS -k TRACE_PIPE]\n");
 	exit(2);
 }
 
@@ -357,6 +513,8 @@ int main(int argc, char **argv)
 	const char *sock = NULL, *bdf = NULL, *marks = NULL;
 	unsigned int cap, bir, tbl_off, nvec = 0, qsize;
 	int connect_timeout = 120, opt;
+	unsigned int rounds = 0;
+	static struct fire_ctx fc;
 	uint64_t next = MMIO_BASE, bar0, tbl;
 	static char live[MAX_VECTORS];
 	static unsigned long long count[MAX_VECTORS];
@@ -364,7 +522,7 @@ int main(int argc, char **argv)
 	uint16_t ctl;
 
 	slot = 3;
-	while ((opt = getopt(argc, argv, "s:d:n:b:m:c:t:p:v")) != -1) {
+	while ((opt = getopt(argc, argv, "s:d:n:b:m:c:t:p:vf:k:")) != -1) {
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 'd': slot = strtoul(optarg, NULL, 0); break;
@@ -375,10 +533,16 @@ int main(int argc, char **argv)
 		case 't': qt_timeout_ms = atoi(optarg); break;
 		case 'p': qemu_pid = atoi(optarg); break;
 		case 'v': verbose = 1; break;
+		case 'f': rounds = strtoul(optarg, NULL, 0); break;
+		case 'k':
+			trace_fd = open(optarg, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+			if (trace_fd < 0)
+				die("%s: %s", optarg, strerror(errno));
+			break;
 		default: usage();
 		}
 	}
-	if (!sock || optind != argc || slot > 31)
+	if (!sock || optind != argc || slot > 31 || (rounds && trace_fd < 0))
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (marks) {
@@ -414,6 +578,16 @@ int main(int argc, char **argv)
 	/* BAR0 (registers) and the table's BAR; then decode and master. */
 	bar0 = map_bar(0, &next);
 	tbl = (bir ? map_bar(bir, &next) : bar0) + tbl_off;
+	if (rounds) {
+		uint32_t pba = cfg_read32(cap + PCI_MSIX_PBA);
+
+		if (id != IGB_ID)
+			die("-f fires through the igb's EICS: device %08x is not an igb", id);
+		if ((pba & 7) != bir)
+			die("the PBA is not in the table's BAR");
+		fc = (struct fire_ctx){ .bar0 = bar0, .tbl = tbl, .nvec = nvec,
+					.pba = tbl - tbl_off + (pba & ~7u) };
+	}
 	cfg_write16(PCI_COMMAND, cfg_read16(PCI_COMMAND) | PCI_COMMAND_MEMORY |
 		    PCI_COMMAND_MASTER);
 
@@ -464,5 +638,7 @@ int main(int argc, char **argv)
 	}
 	mark("done");
 	printf("# done: %u vectors in %lld ms\n", nvec, (now_us() - t0) / 1000);
+	if (rounds)
+		fire_loop(&fc, rounds);
 	return 0;
 }
