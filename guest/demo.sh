@@ -18,8 +18,8 @@ echo "== QEMU with KVM: vectors routed through KVM irqfds, masked and unmasked w
 FIRE_ROUNDS=${FIRE_ROUNDS:-3} "$WB_ROOT/guest/qemu-client.sh" 10 "$IGB_BDF" kvm || rc=1
 if [ -s "$log" ] && grep -q 'msix-qtest: fire-' "$log"; then
 	echo "== growth with KVM: an MSI route, an irqfd and one SET_IRQS per vector (vectors 0-2):"
-	sed '/msix-qtest: unmask 3$/q' "$log" |
-		grep -E 'msix-qtest: unmask |kvm_irqchip_add_msi_route|kvm-irqfd:|vfio-set-irqs:' | head -n 30
+	sed -n '/msix-qtest: enabled$/,/msix-qtest: unmask 3$/p' "$log" |
+		grep -E 'msix-qtest: unmask [0-2]$|kvm_irqchip_add_msi_route|kvm-irqfd:|vfio-set-irqs:' | head -n 30
 	echo "== a mask swaps vector 0 to QEMU's eventfd, the unmask back to the irqfd's (first round):"
 	awk '/msix-qtest: fire-(mask|unmask) 0$/ { on = 1 } on { print } on && /msix-qtest: fire-done 0$/ { on = 0; if (++n == 2) exit }' "$log" |
 		grep -E 'msix-qtest: fire-(mask|unmask)|vfio-set-irqs:|vfio_msix_vector|vfio_msi_interrupt'
