@@ -65,7 +65,7 @@ tap_check "debug_kernel: KASAN active" grep -q 'KernelAddressSanitizer initializ
 tap_check "debug_kernel: kmemleak active" test -r "$kmemleak"
 tap_check "debug_kernel: no KASAN report" no_match 'BUG: KASAN' /tmp/dmesg.txt
 tap_check "debug_kernel: no lockdep report" no_match 'possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|WARNING: .*lock' /tmp/dmesg.txt
-tap_check "debug_kernel: no BUG or WARNING in the kselftests" no_match "$warnings" /tmp/dmesg-selftests.txt
+tap_check "debug_kernel: no BUG or WARNING in the kselftests, hostile, KVM and stress runs" no_match "$warnings" /tmp/dmesg-selftests.txt
 tap_check "debug_kernel: no BUG or WARNING under fault injection, but genirq's /proc one" fault_warnings_ok
 leaks() { [ -r "$kmemleak" ] && [ -z "$(cat "$kmemleak")" ]; }
 tap_check "debug_kernel: kmemleak finds no leak" leaks
