@@ -59,7 +59,7 @@ selftests_env() {
 	esac
 	# No interrupt may be lost in an eventfd swap, unless the kernel frees
 	# and requests the irq on every swap as stock and the baseline do (rare
-	# losses): there the test allows up to 0.1%.
+	# losses): there the tests allow up to 1%.
 	case ${WB_KERNEL_NAME:-} in
 	stock|baseline) export VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1 ;;
 	esac

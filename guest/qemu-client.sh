@@ -39,8 +39,8 @@ nvec=${1:-10}
 kernel=${WB_KERNEL_NAME:-unknown}
 bdf=${2:-$IGB_BDF}
 accel=${3:-tcg}
-# Mask/unmask rounds per vector, each way, with KVM.
-FIRE_ROUNDS=${FIRE_ROUNDS:-10}
+# Mask/unmask rounds per vector, each way, with KVM: 500 interrupts.
+FIRE_ROUNDS=${FIRE_ROUNDS:-25}
 tracefs=/sys/kernel/tracing
 work=/tmp/qemu-client
 sock=$work/qt.sock
@@ -262,8 +262,13 @@ if [ "$accel" = kvm ]; then
 	read -r fired kvm lost pending <<<"$(awk '$1 == "fire" { print $3, $5, $7, $9 }' "$work/driver.out")"
 	via_qemu=$(sed -n '/msix-qtest: done/,$p' "$log" | grep -c 'vfio_msi_interrupt')
 	echo "# loss with KVM, $kernel: fired ${fired:-?}, received by KVM ${kvm:-?} (${via_qemu} of them through QEMU's eventfd, ${pending:-?} through its pending bit), lost ${lost:-?}"
+	# Kernels that free the irq on a swap (VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1,
+	# guest/lib.sh) may lose up to 1%, as in the kselftests.
 	none_lost() {
-		[ -n "$fired" ] && [ "$fired" -gt 0 ] && [ "$lost" -eq 0 ] && [ "$kvm" -eq "$fired" ] || return 1
+		local allowed=0
+		[ "${VFIO_SELFTESTS_SWAP_LOSS_ALLOWED:-0}" = 1 ] && allowed=$((${fired:-0} / 100))
+		[ -n "$fired" ] && [ "$fired" -gt 0 ] && [ "$lost" -le "$allowed" ] &&
+			[ $((kvm + lost)) -eq "$fired" ] || return 1
 		if [ "$via_qemu" -eq 0 ] || [ "$via_qemu" -ge "$kvm" ] || [ "$pending" -eq 0 ]; then
 			echo "# each path must carry some: the irqfd, QEMU's eventfd, its pending bit"
 			return 1

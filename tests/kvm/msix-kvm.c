@@ -19,7 +19,7 @@
  *  2. a thread fires vector 0 with a handshake (raise it, wait for the
  *     IRR bit or eventfd B) while the main thread swaps the vector
  *     between A and B SWAPS times each way: every interrupt fired reaches
- *     KVM or B. VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1 allows 0.1% lost (for
+ *     KVM or B. VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1 allows 1% lost (for
  *     kernels whose swap frees the irq); the figure is printed either way;
  *  3. after the swaps, vector 0 on A still reaches KVM;
  *  4. KVM's own MSI tracepoint (kvm:kvm_msi_set_irq, through tracefs)
@@ -315,7 +315,7 @@ static bool swaps_while_firing(int swaps)
 	int i;
 
 	if (env_bool("VFIO_SELFTESTS_SWAP_LOSS_ALLOWED") == 1)
-		allowed = 0.001;
+		allowed = 0.01;
 	if (pthread_create(&th, NULL, firer, NULL)) {
 		printf("# cannot start the firing thread\n");
 		return false;
@@ -343,7 +343,7 @@ static bool swaps_while_firing(int swaps)
 	}
 	if (atomic_load(&lost) > allowed * atomic_load(&fired)) {
 		printf("# interrupts lost%s\n",
-		       allowed ? " (VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1 allows 0.1%)" : "");
+		       allowed ? " (VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1 allows 1%)" : "");
 		ok = false;
 	}
 	return ok;
