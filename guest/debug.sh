@@ -1,7 +1,7 @@
 #!/bin/bash
 # On the debug kernel (KASAN, lockdep, kmemleak): run the vfio kselftests,
-# the hostile-input table (guest/hostile.sh), KVM as the consumer and QEMU
-# with KVM as the client (guest/kvm.sh), a minute of concurrent
+# the hostile-input table (guest/hostile.sh), a KVM irqfd on a vector and
+# QEMU with KVM as the client (guest/kvm.sh), a minute of concurrent
 # SET_IRQS, resets and firing (guest/stress.sh) and the fault injection
 # into SET_IRQS (guest/fault.sh), then check that
 # the kernel saw no memory error, lock problem, sleeping in atomic context

@@ -1,5 +1,5 @@
 #!/bin/bash
-# KVM as the consumer of vfio-pci's interrupts, as users run it:
+# KVM receiving vfio-pci's interrupts through irqfds, as users run it:
 #  - build/bin/msix-kvm: a KVM_IRQFD on an igb MSI-X vector's eventfd, and
 #    the vector swapped between the irqfd's eventfd and a userspace one
 #    while the device fires;

@@ -214,70 +214,83 @@ tap_check "interrupt counts are sane" counts_ok
 left=$(grep -c "vfio-msix\[[0-9]*\]($bdf)" /proc/interrupts)
 tap_check "no vfio-msix irq left after QEMU exits ($left)" test "$left" -eq 0
 
-# 13-15, with KVM. The irqfds in force at each line of the log (KVM_IRQFD
-# assigns and deassigns, from the shim) tell KVM's eventfds from QEMU's.
-# Per marked step, the SET_IRQS eventfd settings of MSI-X: "STEP V KIND:FD
-# ..." with KIND irqfd or qemu; "disable" for an MSI-X disable.
+# 12-14, with KVM. One pass over the log, in order: KVM_IRQFD assigns and
+# deassigns (fd -> gsi, from the shim), QEMU's MSI routes (vector -> virq),
+# the markers and the MSI-X SET_IRQS. It writes one verdict line per check
+# ("routed ok|bad ...", "swaps ok|bad ..."), diagnostics as "# ..." lines.
 if [ "$accel" = kvm ]; then
-	awk -v idx="$MSIX_INDEX" '
-	function flush() { if (step != "") print step, vec, sets ? sets : "-" }
-	$1 == "kvm-irqfd:" && $NF == 0 { if ($7 == "0x0") irqfd[$3] = 1; else delete irqfd[$3]; next }
-	/msix-qtest: (unmask|fire-mask|fire-unmask) / { flush(); step = $2; vec = $3; sets = ""; next }
-	/msix-qtest: / { flush(); step = ""; next }
-	step == "" { next }
-	$1 == "vfio-set-irqs:" && $3 == idx {
-		if ($6 == "disable") sets = sets " disable"
-		else if ($6 == "eventfd") sets = sets " " kind($12) ":" $8 "/" $10
+	awk -v idx="$MSIX_INDEX" -v n="$nvec" '
+	$1 == "kvm-irqfd:" && $NF == 0 { if ($7 == "0x0") gsi[$3] = $5; else delete gsi[$3]; next }
+	$1 == "kvm_irqchip_add_msi_route" { virq[$5] = $7; routes[$5]++; next }
+	/msix-qtest: done$/ { phase = "fire"; step = ""; next }
+	/msix-qtest: (unmask|fire-mask|fire-unmask) [0-9]+$/ { step = $2; vec = $3; nsets[step, vec]++; next }
+	/msix-qtest: / { step = ""; next }
+	$1 != "vfio-set-irqs:" || $3 != idx { next }
+	{ ret = $NF }
+	phase == "fire" && ($6 == "disable" || ret != 0) { print "# after the growth: " $0; fire_bad++; next }
+	step == "unmask" && $6 == "eventfd" && ret == 0 {
+		# The vector of this step, at its place in the block set.
+		k = split($12, f, ","); i = vec - $8 + 1
+		if (i >= 1 && i <= k) grown[vec] = f[i]
 	}
-	# irqfd if every fd set (-1 unsets) is an irqfd eventfd, else qemu.
-	function kind(fds,   n, f, i) {
-		n = split(fds, f, ",")
-		for (i = 1; i <= n; i++) if (f[i] != -1 && !(f[i] in irqfd)) return "qemu"
-		return "irqfd"
+	step ~ /^fire-/ && $6 == "eventfd" {
+		swaps++
+		if ($8 != vec || $10 != 1) { print "# " step " " vec ": set " $8 "/" $10; fire_bad++; next }
+		if (step == "fire-mask" && ($12 == -1 || ($12 in gsi))) { print "# fire-mask " vec ": fd " $12 " is not an eventfd of QEMU'"'"'s"; fire_bad++ }
+		if (step == "fire-unmask" && $12 != grown[vec]) { print "# fire-unmask " vec ": fd " $12 ", not its irqfd eventfd " grown[vec]; fire_bad++ }
+		per[step, vec]++
 	}
-	END { flush() }' "$log" >"$work/kvm-steps"
-	routes=$(grep -c 'kvm_irqchip_add_msi_route' "$log")
+	END {
+		for (v = 0; v < n; v++) {
+			fd = grown[v]
+			if (fd == "" || fd == -1 || !(fd in gsi) || routes[v] < 1 || gsi[fd] != virq[v]) {
+				print "# vector " v ": fd " fd ", irqfd gsi " gsi[fd] ", route virq " virq[v]; route_bad++
+			}
+		}
+		# Each mask or unmask window: exactly one SET_IRQS for its vector.
+		for (key in nsets) { split(key, kv, SUBSEP); if (kv[1] ~ /^fire-/ && per[kv[1], kv[2]] != nsets[key]) { print "# " kv[1] " " kv[2] ": " nsets[key] " windows, " per[kv[1], kv[2]] + 0 " SET_IRQS"; fire_bad++ } }
+		print (route_bad ? "routed bad" : "routed ok"), n - route_bad
+		print (fire_bad || !swaps ? "swaps bad" : "swaps ok"), swaps + 0
+	}' "$log" >"$work/kvm-checks"
+	grep '^#' "$work/kvm-checks" | head -n 20
+	swaps=$(awk '$1 == "swaps" { print $3 }' "$work/kvm-checks")
 
-	# 13: every vector unmasked while growing got an MSI route and, as its
-	# trigger, an eventfd KVM consumes.
-	routed_ok() {
-		awk -v n="$nvec" '$1 == "unmask" { k++; sets = 0
-			for (i = 3; i <= NF; i++) if ($i != "disable") { sets++; if ($i !~ /^irqfd:/) bad_step = 1 }
-			if (!sets || bad_step) { print "# unmask " $2 ": " $0; bad++ }; bad_step = 0 }
-			END { exit !(k == n && !bad) }' "$work/kvm-steps" && [ "$routes" -ge "$nvec" ]
-	}
-	tap_check "KVM: each unmasked vector is routed through KVM ($routes MSI routes; each trigger an irqfd's eventfd)" routed_ok
+	# 12: every vector unmasked while growing got its MSI route and, as
+	# its trigger, the eventfd of a KVM irqfd on that route's gsi.
+	tap_check "KVM: each unmasked vector is routed through KVM (an MSI route, and an irqfd on it whose eventfd is the trigger)" \
+		grep -q '^routed ok' "$work/kvm-checks"
 
-	# 14: a mask swaps the vector to QEMU's eventfd in exactly one
-	# SET_IRQS, an unmask back to the irqfd's; never an MSI-X disable.
-	swaps_ok() {
-		awk '$1 ~ /^fire-/ { k++; want = ($1 == "fire-mask" ? "qemu" : "irqfd") ":" $2 "/1"
-			if (NF != 3 || $3 != want) { print "# " $0 ": want one " want; bad++ } }
-			END { print "# " k + 0 " masks and unmasks"; exit !(k > 0 && !bad) }' "$work/kvm-steps"
-	}
-	tap_check "KVM: each mask swaps the vector to QEMU's eventfd in one SET_IRQS, each unmask back to the irqfd's, no MSI-X disable" swaps_ok
+	# 13: a mask swaps the vector to an eventfd of QEMU's in one SET_IRQS,
+	# an unmask back to the vector's own irqfd eventfd; after the growth
+	# no MSI-X disable and no failed SET_IRQS.
+	tap_check "KVM: each mask swaps the vector to QEMU's eventfd in one SET_IRQS, each unmask back to its irqfd's ($swaps swaps), no MSI-X disable" \
+		grep -q '^swaps ok' "$work/kvm-checks"
 
-	# 15: every interrupt fired while masking and unmasking reached KVM,
-	# through the irqfd or through QEMU's pending bit.
-	read -r fired kvm lost pending <<<"$(awk '$1 == "fire" { print $3, $5, $7, $9 }' "$work/driver.out")"
+	# 14: every interrupt fired while masking and unmasking was routed by
+	# KVM (its kvm_msi_set_irq tracepoint, per vector), through the irqfd
+	# or through QEMU's eventfd and pending bit. Kernels that free the irq
+	# on a swap (VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1, guest/lib.sh) may
+	# lose one per ten swaps, as in the kselftests.
+	read -r fired kvm lost pending raced other excess <<<"$(awk '$1 == "fire" { print $3, $5, $7, $9, $11, $13, $15 }' "$work/driver.out")"
 	via_qemu=$(sed -n '/msix-qtest: done/,$p' "$log" | grep -c 'vfio_msi_interrupt')
-	echo "# loss with KVM, $kernel: fired ${fired:-?}, received by KVM ${kvm:-?} (${via_qemu} of them through QEMU's eventfd, ${pending:-?} through its pending bit), lost ${lost:-?}"
-	# Kernels that free the irq on a swap (VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1,
-	# guest/lib.sh) may lose up to 1%, as in the kselftests.
+	allowed=0
+	[ "${VFIO_SELFTESTS_SWAP_LOSS_ALLOWED:-0}" = 1 ] && allowed=$((${swaps:-0} / 10))
+	echo "# loss with KVM, $kernel: fired ${fired:-?}, routed by KVM ${kvm:-?} (${via_qemu} of them through QEMU's eventfd, ${pending:-?} through the pending bit on purpose, ${raced:-?} because the swap came first), lost ${lost:-?} over ${swaps:-?} swaps"
 	none_lost() {
-		local allowed=0
-		[ "${VFIO_SELFTESTS_SWAP_LOSS_ALLOWED:-0}" = 1 ] && allowed=$((${fired:-0} / 100))
-		[ -n "$fired" ] && [ "$fired" -gt 0 ] && [ "$lost" -le "$allowed" ] &&
-			[ $((kvm + lost)) -eq "$fired" ] || return 1
+		[ -n "$fired" ] && [ "$fired" -gt 0 ] && [ "$lost" -le "$allowed" ] || return 1
+		if [ "$other" -ne 0 ] || [ "$excess" -ne 0 ]; then
+			echo "# KVM routed interrupts that were not fired"
+			return 1
+		fi
 		if [ "$via_qemu" -eq 0 ] || [ "$via_qemu" -ge "$kvm" ] || [ "$pending" -eq 0 ]; then
-			echo "# each path must carry some: the irqfd, QEMU's eventfd, its pending bit"
+			echo "# each path must carry some: the irqfd, QEMU's eventfd, the pending bit"
 			return 1
 		fi
 	}
-	tap_check "KVM: every interrupt fired while masking and unmasking reaches KVM (fired ${fired:-?}, lost ${lost:-?})" none_lost
+	tap_check "KVM: every interrupt fired while masking and unmasking is routed by KVM (lost ${lost:-?}, allowed $allowed)" none_lost
 fi
 
-# 12: it stays quick.
+# 12 (15 with KVM): it stays quick.
 t_total=$(($(date +%s) - t_start))
 tap_check "the QEMU client test takes less than 150 s (${t_total}s)" test "$t_total" -lt 150
 

@@ -7,7 +7,7 @@
 #   3. hygiene of both series (per-patch builds, sparse, checkpatch, ...),
 #      and the follow-up's git am on every linux-source-6.12 of the archive
 #   4. in the VM, per kernel: the vfio kselftests, QEMU 10 as the client
-#      (under TCG, and with KVM next to KVM_IRQFD as the consumer), an
+#      (under TCG, and with KVM next to a bare KVM_IRQFD on a vector), an
 #      NVMe VF's MSI-X table resized by its PF (nvme-cli) and a table of
 #      hostile SET_IRQS/GET_IRQ_INFO calls (also on the debug kernels,
 #      with the KVM tests)

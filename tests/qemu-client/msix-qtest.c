@@ -26,10 +26,13 @@
  * events in -k TRACE_PIPE (tracefs' trace_pipe with only that event on;
  * the caller enables it). A vector whose pending bit is set is not fired
  * until it is unmasked, so that no two interrupts merge in the pending
- * bit. After the loop every vector is unmasked and the result is one line
- * (P: interrupts seen waiting in QEMU's pending bit):
+ * bit. After the loop every vector is unmasked and the result is one line:
+ * K events for the vectors fired, P interrupts that waited in the pending
+ * bit on purpose (fired at a masked vector), R that came to the pending
+ * bit because QEMU's swap on a mask came first, O events for any other
+ * vector and X more than were fired for a vector (there must be none):
  *
- *   fire fired F kvm K lost L pending P
+ *   fire fired F kvm K lost L pending P raced R other O excess X
  *
  * No dependencies beyond libc.
  */
@@ -373,9 +376,33 @@ static void print_list(const char *what, const char *live,
 		printf("-");
 }
 
-/* kvm:kvm_msi_set_irq events read from trace_pipe so far (one per line). */
+/*
+ * kvm:kvm_msi_set_irq events read from trace_pipe so far ("... vec N
+ * ..." per line): in all, and per MSI data vector (0x40 + v, as the
+ * entries are programmed above). The event fires where KVM routes an MSI,
+ * before delivery; the -S guest's local APIC, never enabled, then drops it.
+ */
 static int trace_fd = -1;
-static unsigned long kvm_msis;
+static unsigned long kvm_msis, kvm_msis_vec[MAX_VECTORS], kvm_msis_other;
+static char tline[512];
+static size_t tlen;
+
+static void trace_line(void)
+{
+	const char *p = strstr(tline, " vec ");
+	unsigned long vec;
+
+	if (strstr(tline, "LOST"))
+		die("the trace buffer lost events: %s", tline);
+	if (!strstr(tline, "kvm_msi_set_irq:"))
+		return;
+	kvm_msis++;
+	vec = p ? strtoul(p + 5, NULL, 10) : 0;
+	if (vec >= 0x40 && vec - 0x40 < MAX_VECTORS)
+		kvm_msis_vec[vec - 0x40]++;
+	else
+		kvm_msis_other++;
+}
 
 static void trace_poll(void)
 {
@@ -383,10 +410,16 @@ static void trace_poll(void)
 	ssize_t r;
 
 	while ((r = read(trace_fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < r; i++)
-			kvm_msis += buf[i] == '\n';
-		if (memmem(buf, r, "LOST", 4))
-			die("the trace buffer lost events");
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] != '\n') {
+				if (tlen < sizeof(tline) - 1)
+					tline[tlen++] = buf[i];
+				continue;
+			}
+			tline[tlen] = '\0';
+			trace_line();
+			tlen = 0;
+		}
 	}
 	if (r < 0 && errno != EAGAIN && errno != EINTR)
 		die("trace_pipe: %s", strerror(errno));
@@ -395,8 +428,10 @@ static void trace_poll(void)
 struct fire_ctx {
 	uint64_t bar0, tbl, pba;
 	unsigned int nvec;
-	unsigned long fired, pending, waits_failed;
+	/* Seen in the pending bit: on purpose (a settled step) or by a race. */
+	unsigned long fired, pending_settled, pending_raced, waits_failed;
 	char masked[MAX_VECTORS];
+	unsigned long fired_vec[MAX_VECTORS];
 };
 
 static int pba_bit(struct fire_ctx *c, unsigned int v)
@@ -416,19 +451,26 @@ static void set_mask(struct fire_ctx *c, unsigned int v, int masked)
 }
 
 /*
- * Wait until what fired since KVM's count was k0 has reached KVM or, with
- * v masked, QEMU's pending bit: 1, or 0 after FIRE_WAIT_US.
+ * Wait until what fired since vector v's KVM count was k0 has reached KVM
+ * or, with v masked, the pending bit: 1, or 0 after FIRE_WAIT_US. The
+ * pending bit is read through the table's BAR: QEMU's, or the device's
+ * while QEMU does not emulate the PBA (it starts to when an interrupt
+ * comes to a masked vector).
  */
-static int fire_wait(struct fire_ctx *c, unsigned int v, unsigned long k0)
+static int fire_wait(struct fire_ctx *c, unsigned int v, unsigned long k0,
+		     bool settle)
 {
 	long long deadline = now_us() + FIRE_WAIT_US;
 
 	do {
 		trace_poll();
-		if (kvm_msis > k0)
+		if (kvm_msis_vec[v] > k0)
 			return 1;
 		if (c->masked[v] && pba_bit(c, v)) {
-			c->pending++;
+			if (settle)
+				c->pending_settled++;
+			else
+				c->pending_raced++;
 			return 1;
 		}
 		usleep(200);
@@ -441,10 +483,10 @@ static int fire_wait(struct fire_ctx *c, unsigned int v, unsigned long k0)
 }
 
 /*
- * Fire vector v and toggle its mask: just after the interrupt (@settle
- * false), so that the two race, or once it has landed (@settle true), so
- * that a masked vector's interrupt waits in QEMU's pending bit for the
- * unmask. A vector whose pending bit is set already is not fired (the
+ * Fire vector v and toggle its mask: right after the register write
+ * (@settle false), so that the interrupt may still be on its way when
+ * QEMU swaps the eventfd, or once it has landed (@settle true), so that a
+ * masked vector's interrupt waits in the pending bit for the unmask. A vector whose pending bit is set already is not fired (the
  * two would merge); its unmask delivers what is pending. Either way one
  * interrupt more must reach KVM, now or at the next unmask.
  */
@@ -455,22 +497,23 @@ static void fire_step(struct fire_ctx *c, unsigned int v, bool settle)
 	unsigned long k0;
 
 	trace_poll();
-	k0 = kvm_msis;
+	k0 = kvm_msis_vec[v];
 	if (!was_pending) {
 		mmio_write32(c->bar0 + IGB_EICS, 1u << v);
 		c->fired++;
-		at_kvm = settle && fire_wait(c, v, k0) && kvm_msis > k0;
+		c->fired_vec[v]++;
+		at_kvm = settle && fire_wait(c, v, k0, true) && kvm_msis_vec[v] > k0;
 	}
 	set_mask(c, v, !c->masked[v]);
 	/* Unless it reached KVM already: KVM, or the pending bit if masked. */
 	if (!at_kvm)
-		fire_wait(c, v, k0);
+		fire_wait(c, v, k0, false);
 }
 
 static void fire_loop(struct fire_ctx *c, unsigned int rounds)
 {
 	long long t0 = now_us(), deadline;
-	unsigned long lost;
+	unsigned long kvm, lost = 0, excess = 0;
 
 	/* The igb raises MSI-X vector v for EICS bit v. */
 	mmio_write32(c->bar0 + IGB_GPIE, IGB_GPIE_MSIX_MODE | IGB_GPIE_EIAME | IGB_GPIE_PBA);
@@ -490,12 +533,23 @@ static void fire_loop(struct fire_ctx *c, unsigned int rounds)
 	do {
 		usleep(1000);
 		trace_poll();
-	} while (kvm_msis < c->fired && now_us() < deadline);
-	lost = kvm_msis < c->fired ? c->fired - kvm_msis : 0;
+	} while (kvm_msis - kvm_msis_other < c->fired && now_us() < deadline);
+	/* Per vector: one vector's duplicate must not hide another's loss. */
+	for (unsigned int v = 0; v < c->nvec; v++) {
+		if (kvm_msis_vec[v] < c->fired_vec[v])
+			lost += c->fired_vec[v] - kvm_msis_vec[v];
+		else
+			excess += kvm_msis_vec[v] - c->fired_vec[v];
+	}
+	kvm = kvm_msis - kvm_msis_other;
+	if (excess || kvm_msis_other)
+		printf("# fire: KVM routed %lu more than were fired, %lu for other vectors\n",
+		       excess, kvm_msis_other);
 	printf("# fire: %u rounds over %u vectors in %lld ms, %lu waits failed\n",
 	       rounds, c->nvec, (now_us() - t0) / 1000, c->waits_failed);
-	printf("fire fired %lu kvm %lu lost %lu pending %lu\n",
-	       c->fired, kvm_msis, lost, c->pending);
+	printf("fire fired %lu kvm %lu lost %lu pending %lu raced %lu other %lu excess %lu\n",
+	       c->fired, kvm, lost, c->pending_settled, c->pending_raced,
+	       kvm_msis_other, excess);
 }
 
 static void usage(void)
