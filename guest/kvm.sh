@@ -12,8 +12,7 @@
 tool=$(tool_path msix-kvm) || exit 2
 # The swap-loss allowance of the kernels that free the irq on a swap.
 selftests_env || exit 2
-# msix-kvm counts KVM's MSI tracepoint in tracefs.
-[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+mount_tracefs
 rc=0
 "$tool" "$IGB_BDF" "${KVM_SWAPS:-150}" || rc=1
 "$WB_ROOT/guest/qemu-client.sh" 10 "$IGB_BDF" kvm || rc=1

@@ -41,6 +41,13 @@ tool_path() {
 	echo "$t"
 }
 
+# mount_tracefs: tracefs at /sys/kernel/tracing, where the KVM tests count
+# KVM's MSI tracepoint (nothing if the kernel has no tracing).
+TRACEFS=/sys/kernel/tracing
+mount_tracefs() {
+	[ -d "$TRACEFS/events" ] || mount -t tracefs nodev "$TRACEFS" 2>/dev/null || true
+}
+
 # selftests_env: what the vfio kselftests need (guest/selftests.sh):
 # the igb and the nvme bound to vfio-pci, debugfs, and the expectations
 # that WB_KERNEL_NAME sets in the environment.

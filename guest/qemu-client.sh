@@ -41,7 +41,6 @@ bdf=${2:-$IGB_BDF}
 accel=${3:-tcg}
 # Mask/unmask rounds per vector, each way, with KVM: 500 interrupts.
 FIRE_ROUNDS=${FIRE_ROUNDS:-25}
-tracefs=/sys/kernel/tracing
 work=/tmp/qemu-client
 sock=$work/qt.sock
 log=$work/log		# QEMU's stderr + trace, the shim's lines, step markers
@@ -98,11 +97,11 @@ fire=()
 qemu_accel=(-accel tcg)
 if [ "$accel" = kvm ]; then
 	qemu_accel=(-accel kvm -cpu host -trace 'kvm_irqchip_*')
-	[ -d "$tracefs/events" ] || mount -t tracefs nodev "$tracefs" 2>/dev/null
-	if echo 1 >"$tracefs/events/kvm/kvm_msi_set_irq/enable" && echo >"$tracefs/trace"; then
-		fire=(-f "$FIRE_ROUNDS" -k "$tracefs/trace_pipe")
+	mount_tracefs
+	if echo 1 >"$TRACEFS/events/kvm/kvm_msi_set_irq/enable" && echo >"$TRACEFS/trace"; then
+		fire=(-f "$FIRE_ROUNDS" -k "$TRACEFS/trace_pipe")
 	else
-		echo "# cannot enable kvm:kvm_msi_set_irq in $tracefs: no firing"
+		echo "# cannot enable kvm:kvm_msi_set_irq in $TRACEFS: no firing"
 	fi
 fi
 
@@ -117,7 +116,7 @@ qemu_pid=$!
 "$bin/msix-qtest" -s "$sock" -p "$qemu_pid" -d 3 -n "$nvec" -b "$bdf" -m "$log" -c 120 -t 20000 \
 	"${fire[@]}" >"$work/driver.out" 2>"$work/driver.err"
 driver_rc=$?
-[ "$accel" = kvm ] && echo 0 >"$tracefs/events/kvm/kvm_msi_set_irq/enable"
+[ "$accel" = kvm ] && echo 0 >"$TRACEFS/events/kvm/kvm_msi_set_irq/enable"
 t_driver=$((($(date +%s%N) - t0) / 1000000))
 diag "$work/driver.out" | sed 's/^# # /# /'
 echo "# QEMU start-up and $nvec unmasks took ${t_driver} ms (driver exit $driver_rc)"

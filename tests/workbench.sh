@@ -119,6 +119,19 @@ tap_check "a stalled guest's QEMU thread stacks are kept" stall_stacks
 tap_check "a passing guest passes: platform smoke test" test $? -eq 0
 sed 's/^/# /' "$tmp/smoke.out"
 
+# Without KVM (qemu64 less SVM: kvm_amd does not load, no /dev/kvm) the
+# KVM tests must SKIP, every one, and say why; none may pass.
+VM_CPU=qemu64,-svm "$WB_ROOT/harness/vm.sh" "$kernel" "$WB_ROOT/guest/kvm.sh" >"$tmp/nokvm.out" 2>&1
+rc=$?
+kvm_skips() {
+	local oks skips
+	oks=$(grep -c '^ok ' "$tmp/nokvm.out")
+	skips=$(grep -c '^ok .*# SKIP no /dev/kvm' "$tmp/nokvm.out")
+	[ "$rc" -eq 0 ] && [ "$oks" -ge 19 ] && [ "$skips" -eq "$oks" ] &&
+		! grep -q '^not ok' "$tmp/nokvm.out"
+}
+tap_check "without KVM the KVM tests skip, all of them, with the reason (exit $rc)" kvm_skips
+
 # The fault injection test cannot pass without injecting faults: with
 # failslab sparing the allocations that may sleep (its default), it fails.
 "$WB_ROOT/harness/vm.sh" "$debug_kernel" "$WB_ROOT/guest/fault.sh" --sleeping-spared >"$tmp/nofault.out" 2>&1
