@@ -50,10 +50,10 @@ rm -rf "$work"
 mkdir -p "$work"
 t_start=$(date +%s)
 
-case $kernel in
-stock|series|followup) want_noresize=0 ;;
-baseline)     want_noresize=1 ;;
-*)            want_noresize= ;;
+case $(kernel_dynamic),$kernel in
+1,*)        want_noresize=0 ;;
+0,* | ,baseline) want_noresize=1 ;;
+*)          want_noresize= ;;
 esac
 
 diag() { sed 's/^/# /' "$@"; }
@@ -107,14 +107,21 @@ fi
 
 # 3: QEMU starts, and the driver enables MSI-X and unmasks every vector.
 t0=$(date +%s%N)
+# The machine the device is assigned to: q35, config space through port
+# 0xcf8; on an arm64 host virt (highmem=off: its ECAM at 0x3f000000, PCI
+# memory from 0x10000000), config space through ECAM.
+case $(uname -m) in
+aarch64) machine=(qemu-system-aarch64 -M virt,highmem=off) ecam=(-e 0x3f000000 -a 0x10000000) ;;
+*)       machine=(qemu-system-x86_64 -M q35) ecam=() ;;
+esac
 timeout -k 5 "$QEMU_TIMEOUT" env LD_PRELOAD="$bin/libvfio-irqlog.so" VFIO_IRQLOG="$log" \
-	qemu-system-x86_64 -M q35 "${qemu_accel[@]}" -S -nodefaults -display none -m 128 \
+	"${machine[@]}" "${qemu_accel[@]}" -S -nodefaults -display none -m 128 \
 	-qtest "unix:$sock,server=on,wait=off" -qtest-log /dev/null \
 	-device "vfio-pci,host=$bdf,addr=0x3" -trace 'vfio_msix_*' -trace vfio_msi_interrupt \
 	</dev/null >>"$log" 2>&1 &
 qemu_pid=$!
 "$bin/msix-qtest" -s "$sock" -p "$qemu_pid" -d 3 -n "$nvec" -b "$bdf" -m "$log" -c 120 -t 20000 \
-	"${fire[@]}" >"$work/driver.out" 2>"$work/driver.err"
+	"${ecam[@]}" "${fire[@]}" >"$work/driver.out" 2>"$work/driver.err"
 driver_rc=$?
 [ "$accel" = kvm ] && echo 0 >"$TRACEFS/events/kvm/kvm_msi_set_irq/enable"
 t_driver=$((($(date +%s%N) - t0) / 1000000))

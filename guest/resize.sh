@@ -7,7 +7,7 @@
 # back online.
 # Every vector of the table as it is at each open must work
 # (build/bin/msix-resize). Needs the VM of harness/vm.sh with
-# VM_NVME_SRIOV=1 and a kernel with the nvme module (configs/test.config).
+# VM_NVME_SRIOV=1 and a kernel with the nvme module (configs/common.config).
 . "$WB_ROOT/guest/lib.sh"
 
 PF=0000:01:00.0

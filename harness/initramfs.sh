@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Build the guest's initramfs: busybox-static and guest/init, nothing else;
-# everything the tests run comes from the host's root over 9p.
+# everything the tests run comes from a root shared over 9p (the host's
+# own, or for arm64 the root of harness/rootfs.sh).
+#
+#   initramfs.sh [x86|arm64]    prints the image's path
 . "$(dirname "$0")/lib.sh"
 
-img=$WB_BUILD/initramfs.cpio.gz
-if [ -f "$img" ] && [ "$img" -nt "$WB_ROOT/guest/init" ] && [ "$img" -nt /bin/busybox ]; then
+case ${1:-x86} in
+x86)   busybox=/bin/busybox img=$WB_BUILD/initramfs.cpio.gz ;;
+arm64) busybox=$("$WB_ROOT/harness/rootfs.sh")/bin/busybox img=$WB_BUILD/arm64/initramfs.cpio.gz ;;
+*)     die "unknown architecture '$1' (x86 or arm64)" ;;
+esac
+if [ -f "$img" ] && [ "$img" -nt "$WB_ROOT/guest/init" ] && [ "$img" -nt "$busybox" ]; then
 	echo "$img"
 	exit 0
 fi
-[ -x /bin/busybox ] || die "/bin/busybox missing: run 'make setup'"
+[ -x "$busybox" ] || die "$busybox missing: run 'make setup'"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/dev"
-cp /bin/busybox "$tmp/bin/busybox"
+cp "$busybox" "$tmp/bin/busybox"
 ln -s busybox "$tmp/bin/sh"
 install -m 755 "$WB_ROOT/guest/init" "$tmp/init"
 (cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp"

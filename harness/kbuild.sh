@@ -5,14 +5,35 @@
 # Reproducible version strings keep ccache hits across rebuilds.
 export KBUILD_BUILD_TIMESTAMP="2024-11-17" KBUILD_BUILD_USER=wb KBUILD_BUILD_HOST=wb
 
+X86=(configs/common.config configs/x86.config)
+ARM64=(configs/common.config configs/arm64.config)
 variant_frags() {
 	case $1 in
-	test)    echo configs/test.config ;;
-	modular) echo configs/test.config configs/modular.config ;;
-	debug)   echo configs/test.config configs/debug.config ;;
-	nomsi)   echo configs/test.config configs/nomsi.config ;;
-	clang)   echo configs/test.config configs/modular.config configs/clang.config ;;
-	*)       die "unknown variant '$1' (test, modular, debug, nomsi or clang)" ;;
+	test)       echo "${X86[@]}" ;;
+	modular)    echo "${X86[@]}" configs/modular.config ;;
+	debug)      echo "${X86[@]}" configs/debug.config ;;
+	nomsi)      echo "${X86[@]}" configs/nomsi.config ;;
+	clang)      echo "${X86[@]}" configs/modular.config configs/clang.config ;;
+	arm64)      echo "${ARM64[@]}" ;;
+	arm64debug) echo "${ARM64[@]}" configs/debug.config ;;
+	*)          die "unknown variant '$1' (test, modular, debug, nomsi, clang, arm64 or arm64debug)" ;;
+	esac
+}
+
+# variant_arch VARIANT: the kernel's architecture (x86 or arm64); arm64
+# variants are cross-built with Debian's gcc-aarch64-linux-gnu.
+variant_arch() {
+	case $1 in
+	arm64*) echo arm64 ;;
+	*)      echo x86 ;;
+	esac
+}
+
+# kernel_image VARIANT: the boot image, relative to the output directory.
+kernel_image() {
+	case $(variant_arch "$1") in
+	arm64) echo arch/arm64/boot/Image ;;
+	*)     echo arch/x86/boot/bzImage ;;
 	esac
 }
 
@@ -23,10 +44,14 @@ variant_frags() {
 # save; cmd_checkdoc= turns that off, and hygiene.sh runs kernel-doc on
 # the files each patch touches instead.
 kmake() {
-	local src=$1 out=$2 variant=$3 cc=gcc
+	local src=$1 out=$2 variant=$3 cc=gcc hostcc=gcc
 	shift 3
-	[ "$variant" = clang ] && { cc=clang; set -- LLVM=1 "$@"; }
-	make -C "$src" O="$out" -j"$WB_JOBS" CC="ccache $cc" HOSTCC="ccache $cc" \
+	[ "$variant" = clang ] && { cc=clang hostcc=clang; set -- LLVM=1 "$@"; }
+	if [ "$(variant_arch "$variant")" = arm64 ]; then
+		cc=aarch64-linux-gnu-gcc
+		set -- ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
+	fi
+	make -C "$src" O="$out" -j"$WB_JOBS" CC="ccache $cc" HOSTCC="ccache $hostcc" \
 		W=1 cmd_checkdoc= "$@"
 }
 
@@ -71,18 +96,19 @@ kconfigure() {
 	echo "$sum" >"$out/.wb-config.sum"
 }
 
-# kbuild SRC OUT VARIANT: bzImage, plus the modules, installed under
+# kbuild SRC OUT VARIANT: the boot image (kernel_image), plus the modules, installed under
 # OUT/modroot (vfio in the modular and clang variants, the nvme host driver
 # in all).
 kbuild() {
-	local src=$1 out=$2 variant=$3
+	local src=$1 out=$2 variant=$3 image
+	image=$(basename "$(kernel_image "$variant")")
 	kconfigure "$src" "$out" "$variant" || return 1
 	if grep -q '=m$' "$out/.config"; then
-		kmake "$src" "$out" "$variant" bzImage modules &&
+		kmake "$src" "$out" "$variant" "$image" modules &&
 		rm -rf "$out/modroot" &&
 		kmake "$src" "$out" "$variant" INSTALL_MOD_PATH="$out/modroot" modules_install
 	else
-		kmake "$src" "$out" "$variant" bzImage
+		kmake "$src" "$out" "$variant" "$image"
 	fi
 }
 

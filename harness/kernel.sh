@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Build one kernel of the workbench:  kernel.sh NAME [VARIANT]
 #   NAME     stock (tag base) | baseline (tag baseline) | series (branch)
-#   VARIANT  test (default) | modular | debug | nomsi | clang
+#   VARIANT  test (default) | modular | debug | nomsi | clang | arm64 | arm64debug
 # All kernels build from the one work tree, checked out at NAME's commit
 # and put back afterwards, so that ccache and make share their work; each
 # NAME-VARIANT keeps its own output directory under build/out. The series
-# builds the tree as it is, uncommitted edits included. Prints the bzImage.
+# builds the tree as it is, uncommitted edits included. Prints the boot image.
 . "$(dirname "$0")/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 
@@ -35,4 +35,4 @@ fi
 log=$WB_LOGS/kernel-$name-$variant.log
 run_step "building $name-$variant ($(git_tree log --oneline -1 | cut -c1-60))" "$log" \
 	kbuild "$WB_TREE" "$out" "$variant"
-echo "$out/arch/x86/boot/bzImage"
+echo "$out/$(kernel_image "$variant")"

@@ -72,6 +72,17 @@ kernel_rev() {
 	esac
 }
 
+# WB_ARCH (x86 by default, or arm64): the architecture that the guest
+# programs (tools-build.sh, selftests-build.sh) are built for. arm64's are
+# cross-built with Debian's gcc-aarch64-linux-gnu into build/arm64, which
+# the arm64 guest sees as build/ (guest/init).
+WB_ARCH=${WB_ARCH:-x86}
+case $WB_ARCH in
+x86)   WB_ARCH_BUILD=$WB_BUILD WB_CROSS= ;;
+arm64) WB_ARCH_BUILD=$WB_BUILD/arm64 WB_CROSS=aarch64-linux-gnu- ;;
+*)     die "unknown WB_ARCH '$WB_ARCH' (x86 or arm64)" ;;
+esac
+
 # The two patch series of the project, by name. Each lives in its own
 # directory (WB_ROOT/NAME, cover letter included), is a branch NAME of the
 # work tree, and applies with git am to its base: the series to the
@@ -96,6 +107,23 @@ kernel_out() { echo "$WB_TREE/out-$1-$2"; }
 # order, the cover letter left out.
 series_patches() { ls "${1:-$WB_ROOT/series}"/[0-9][0-9][0-9][0-9]-*.patch 2>/dev/null | grep -v '/0000-[^/]*$' || true; }
 baseline_patches() { ls "$WB_ROOT"/base/[0-9][0-9][0-9][0-9]-*.patch; }
+
+# as_root CMD...: CMD as root, through password-less sudo when not root.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+		sudo "$@"
+	else
+		die "installing packages needs root: run as root or with password-less sudo (missing: $*)"
+	fi
+}
+
+# The mirror this machine already uses for bookworm itself.
+debian_mirror() {
+	apt-cache policy 2>/dev/null |
+		awk '$3 == "bookworm/main" && $2 ~ /^[a-z]+:/ { print $2; exit }'
+}
 
 git_tree() { git -C "$WB_TREE" -c user.name=workbench -c user.email=workbench@localhost "$@"; }
 

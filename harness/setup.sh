@@ -7,18 +7,9 @@
 NEED_DISK_GB=${NEED_DISK_GB:-25}
 PACKAGES=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	  xz-utils busybox-static ccache sparse codespell clang lld
-	  gnuplot-nox python3 python3-ply python3-git git gdb socat nvme-cli)
+	  gnuplot-nox python3 python3-ply python3-git git gdb socat nvme-cli
+	  gcc-aarch64-linux-gnu libc6-dev-arm64-cross mmdebstrap)
 QEMU_MIN_MAJOR=10
-
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then
-		"$@"
-	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-		sudo "$@"
-	else
-		die "installing packages needs root: run as root or with password-less sudo (missing: $*)"
-	fi
-}
 
 missing_packages() {
 	local p
@@ -27,8 +18,8 @@ missing_packages() {
 	done
 }
 
-qemu_major() {
-	qemu-system-x86_64 --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p'
+qemu_major() { # qemu_major [ARCH]
+	"qemu-system-${1:-x86_64}" --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p'
 }
 
 apt_updated=
@@ -55,12 +46,6 @@ check_disk() {
 	avail_gb=$(df -P -BG "$WB_BUILD" | awk 'NR == 2 { sub("G", "", $4); print $4 }')
 	[ "$avail_gb" -ge "$NEED_DISK_GB" ] ||
 		die "only ${avail_gb} GiB free under $WB_BUILD; the workbench needs ${NEED_DISK_GB} GiB"
-}
-
-# The mirror this machine already uses for bookworm itself.
-debian_mirror() {
-	apt-cache policy 2>/dev/null |
-		awk '$3 == "bookworm/main" && $2 ~ /^[a-z]+:/ { print $2; exit }'
 }
 
 add_backports() {
@@ -90,5 +75,10 @@ else
 	apt_install -t bookworm-backports qemu-system-x86
 	[ "$(qemu_major)" -ge $QEMU_MIN_MAJOR ] ||
 		die "QEMU $(qemu_major) installed; the workbench needs QEMU $QEMU_MIN_MAJOR (bookworm-backports)"
+fi
+# The arm64 kernels boot in qemu-system-aarch64, of the same version.
+if [ "$(qemu_major aarch64 || true)" != "$(qemu_major)" ]; then
+	add_backports
+	apt_install -t bookworm-backports qemu-system-arm
 fi
 say "setup: all tools present (QEMU $(qemu_major), $(gcc -dumpversion | cut -d. -f1-2) gcc)"

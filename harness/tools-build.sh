@@ -12,11 +12,12 @@
 # With NAMEs, only those are built. Any other tool newer than its source
 # is kept.
 # WB_BUILD=DIR builds into DIR/bin instead (the guest sees build/ read-only).
+# WB_ARCH=arm64 cross-builds into build/arm64/bin.
 . "$(dirname "$0")/lib.sh"
 
-CC=${CC:-gcc}
+CC=${CC:-${WB_CROSS}gcc}
 CFLAGS=${CFLAGS:--O2 -Wall -Wextra -Werror -g}
-bin=$WB_BUILD/bin
+bin=$WB_ARCH_BUILD/bin
 mkdir -p "$bin"
 
 want() {

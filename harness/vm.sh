@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Boot a kernel in QEMU 10 (TCG, q35, intel-iommu with interrupt remapping,
 # igb at 00:02.0, nvme with a 2048-entry MSI-X table at 00:03.0, the host
-# root shared read-only over 9p) and run one guest script in it:
+# root shared read-only over 9p) and run one guest script in it. An arm64
+# kernel (variant arm64*) boots in qemu-system-aarch64's virt machine
+# instead: GICv3 with its ITS, an SMMUv3, the same igb and nvme at the same
+# addresses, and the root of harness/rootfs.sh (arm64 programs) inside the
+# host's root:
 #
 #   vm.sh NAME[-VARIANT] SCRIPT [ARGS...]
 #
 # NAME is stock, baseline, series or followup (VARIANT defaults to test), or a path
-# to a bzImage. SCRIPT runs in the guest, chrooted into the host root, with
+# to a boot image in an output directory. SCRIPT runs in the guest, chrooted into the host root, with
 # the project at the same path as on the host. Its output (TAP) is printed
 # here and its exit status is this script's. A guest that does not finish
 # within VM_TIMEOUT seconds is killed and fails the run; so is a guest whose
@@ -14,6 +18,7 @@
 # stall with QEMU's thread stacks. The console log of a failed run is kept
 # and named.
 . "$(dirname "$0")/lib.sh"
+. "$WB_ROOT/harness/kbuild.sh"
 
 [ $# -ge 2 ] || die "usage: vm.sh NAME[-VARIANT]|BZIMAGE SCRIPT [ARGS...]"
 target=$1 script=$2
@@ -31,9 +36,9 @@ VM_ACCEL=${VM_ACCEL:-tcg,thread=single}
 VM_CPU=${VM_CPU:-max}
 
 if [ -f "$target" ]; then
-	# .../out-NAME-VARIANT/arch/x86/boot/bzImage names its kernel.
+	# .../out-NAME-VARIANT/arch/ARCH/boot/IMAGE names its kernel.
 	image=$(realpath "$target")
-	outdir=${image%/arch/x86/boot/bzImage}
+	outdir=${image%/arch/*/boot/*}
 	label=$(basename "$outdir")
 	label=${label#out-}
 else
@@ -42,12 +47,13 @@ else
 	*)   label=$target-test ;;
 	esac
 	outdir=$WB_OUT/$label
-	image=$outdir/arch/x86/boot/bzImage
+	image=$outdir/$(kernel_image "${label#*-}")
 fi
+arch=$(variant_arch "${label#*-}")
 [ -f "$image" ] || die "no kernel at $image: run 'make kernel-$label' (or harness/kernel.sh ${label%%-*} ${label#*-})"
 script=$(realpath "$script")
 [ -f "$script" ] || die "no guest script $script"
-initrd=$("$WB_ROOT/harness/initramfs.sh")
+initrd=$("$WB_ROOT/harness/initramfs.sh" "$arch")
 
 run=$WB_BUILD/vm/$label-$(basename "$script" .sh)-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$run/share"
@@ -61,22 +67,36 @@ mkdir -p "$run/share"
 	echo
 } >"$run/share/job"
 
-# no_timer_check: the IO-APIC timer check at boot counts ticks during a
-# busy wait, which a TCG vCPU on a loaded host can miss; it then panics
-# ("timer doesn't work through Interrupt-remapped IO-APIC"), as a CI run
-# once did.
-qemu=(qemu-system-x86_64
-	-M q35,kernel-irqchip=split -accel "$VM_ACCEL" -cpu "$VM_CPU" -smp "$VM_CPUS" -m "$VM_MEM"
+common=(-accel "$VM_ACCEL" -smp "$VM_CPUS" -m "$VM_MEM"
 	-nodefaults -display none -no-reboot -name wb,debug-threads=on
 	-monitor "unix:$run/monitor.sock,server=on,wait=off"
-	-device intel-iommu,intremap=on
 	-device igb,addr=0x2 -nic none
 	-device nvme,serial=wbnvme,msix_qsize=2048,addr=0x3
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on
 	-virtfs "local,path=$run/share,mount_tag=wbrun,security_model=none"
-	-kernel "$image" -initrd "$initrd"
-	-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic log_buf_len=4M no_timer_check wb.root=$WB_ROOT ${VM_APPEND:-}"
-	-serial "file:$run/console.log")
+	-kernel "$image" -initrd "$initrd" -serial "file:$run/console.log")
+append="panic=-1 oops=panic log_buf_len=4M wb.root=$WB_ROOT"
+case $arch in
+x86)
+	# no_timer_check: the IO-APIC timer check at boot counts ticks during a
+	# busy wait, which a TCG vCPU on a loaded host can miss; it then panics
+	# ("timer doesn't work through Interrupt-remapped IO-APIC"), as a CI run
+	# once did.
+	qemu=(qemu-system-x86_64 -M q35,kernel-irqchip=split -cpu "$VM_CPU" "${common[@]}"
+		-device intel-iommu,intremap=on
+		-append "console=ttyS0 intel_iommu=on no_timer_check $append ${VM_APPEND:-}") ;;
+arm64)
+	# The guest runs the arm64 programs of harness/rootfs.sh, with the
+	# arm64 builds of the tools and selftests (build/arm64) in place of
+	# build/bin and build/selftests. -cpu max with QEMU's own pointer
+	# authentication algorithm, which TCG emulates far faster than QARMA5.
+	sysroot=$("$WB_ROOT/harness/rootfs.sh")
+	as_root mkdir -p "$sysroot$WB_ROOT"
+	mkdir -p "$WB_ROOT/build/bin" "$WB_ROOT/build/selftests" "$WB_BUILD/arm64/bin" "$WB_BUILD/arm64/selftests"
+	qemu=(qemu-system-aarch64 -M virt,gic-version=3,its=on,iommu=smmuv3 -cpu max,pauth-impdef=on
+		"${common[@]}"
+		-append "console=ttyAMA0 $append wb.sysroot=$sysroot wb.archbuild=$WB_BUILD/arm64 ${VM_APPEND:-}") ;;
+esac
 # VM_NVME_SRIOV=1: an nvme PF with SR-IOV and flexible interrupt resources
 # behind a root port (01:00.0; its VFs 01:00.1, ...), for guest/resize.sh.
 if [ -n "${VM_NVME_SRIOV:-}" ]; then

@@ -4,7 +4,9 @@
  * the way a Linux guest driver does, one request_irq() at a time.
  *
  * QEMU is started elsewhere with "-S -qtest unix:SOCK,server=on,wait=off".
- * This program finds the device's config space through 0xcf8/0xcfc, maps
+ * This program finds the device's config space through 0xcf8/0xcfc (q35)
+ * or, with -e ADDR, an ECAM window at ADDR (the arm64 virt machine; -a
+ * then names where its BARs may go), maps
  * BAR0 and the BAR holding the MSI-X table, enables memory decoding and bus
  * mastering, enables MSI-X with the function masked, masks every entry,
  * drops the function mask and then programs and unmasks vectors 0..N-1 one
@@ -227,6 +229,14 @@ static uint64_t qt_cmd(const char *fmt, ...)
 	return line[2] == ' ' ? strtoull(line + 3, NULL, 0) : 0;
 }
 
+/* With -e: the ECAM window; config accesses are then memory accesses. */
+static uint64_t ecam;
+
+static uint64_t ecam_addr(unsigned int off)
+{
+	return ecam + ((uint64_t)bus << 20 | slot << 15 | func << 12 | off);
+}
+
 static void cfg_addr(unsigned int off)
 {
 	qt_cmd("outl 0xcf8 0x%x", 0x80000000u | bus << 16 | slot << 11 |
@@ -235,30 +245,44 @@ static void cfg_addr(unsigned int off)
 
 static uint32_t cfg_read32(unsigned int off)
 {
+	if (ecam)
+		return qt_cmd("readl 0x%llx", (unsigned long long)ecam_addr(off));
 	cfg_addr(off);
 	return qt_cmd("inl 0xcfc");
 }
 
 static uint16_t cfg_read16(unsigned int off)
 {
+	if (ecam)
+		return qt_cmd("readw 0x%llx", (unsigned long long)ecam_addr(off));
 	cfg_addr(off);
 	return qt_cmd("inw 0x%x", 0xcfc + (off & 2));
 }
 
 static uint8_t cfg_read8(unsigned int off)
 {
+	if (ecam)
+		return qt_cmd("readb 0x%llx", (unsigned long long)ecam_addr(off));
 	cfg_addr(off);
 	return qt_cmd("inb 0x%x", 0xcfc + (off & 3));
 }
 
 static void cfg_write32(unsigned int off, uint32_t val)
 {
+	if (ecam) {
+		qt_cmd("writel 0x%llx 0x%x", (unsigned long long)ecam_addr(off), val);
+		return;
+	}
 	cfg_addr(off);
 	qt_cmd("outl 0xcfc 0x%x", val);
 }
 
 static void cfg_write16(unsigned int off, uint16_t val)
 {
+	if (ecam) {
+		qt_cmd("writew 0x%llx 0x%x", (unsigned long long)ecam_addr(off), val);
+		return;
+	}
 	cfg_addr(off);
 	qt_cmd("outw 0x%x 0x%x", 0xcfc + (off & 2), val);
 }
@@ -558,7 +582,7 @@ static void usage(void)
 		"usage: msix-qtest -s SOCKET [-d SLOT] [-n VECTORS] [-b HOST_BDF]\n"
 		"                  [-m MARKER_LOG] [-c CONNECT_TIMEOUT_S]\n"
 		"                  [-t REPLY_TIMEOUT_MS] [-p QEMU_PID] [-v]\n"
-		"                  [-f ROUNDS -k TRACE_PIPE]\n");
+		"                  [-f ROUNDS -k TRACE_PIPE] [-e ECAM -a MMIO_BASE]\n");
 	exit(2);
 }
 
@@ -576,7 +600,7 @@ int main(int argc, char **argv)
 	uint16_t ctl;
 
 	slot = 3;
-	while ((opt = getopt(argc, argv, "s:d:n:b:m:c:t:p:vf:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:d:n:b:m:c:t:p:vf:k:e:a:")) != -1) {
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 'd': slot = strtoul(optarg, NULL, 0); break;
@@ -588,6 +612,8 @@ int main(int argc, char **argv)
 		case 'p': qemu_pid = atoi(optarg); break;
 		case 'v': verbose = 1; break;
 		case 'f': rounds = strtoul(optarg, NULL, 0); break;
+		case 'e': ecam = strtoull(optarg, NULL, 0); break;
+		case 'a': next = strtoull(optarg, NULL, 0); break;
 		case 'k':
 			trace_fd = open(optarg, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 			if (trace_fd < 0)
