@@ -53,11 +53,13 @@ mount_tracefs() {
 # stock carries upstream's dynamic MSI-X, the series adds it to the
 # baseline, the follow-up keeps it, on x86, whose PCI/MSI domains all
 # support it. 6.12's GICv3 ITS does not (no MSI_FLAG_PCI_MSIX_ALLOC_DYN),
-# so on arm64 each of them must keep NORESIZE.
+# so on arm64 stock and the series must keep NORESIZE; the follow-up's
+# last patches let the ITS allocate after enable.
 kernel_dynamic() {
 	case $(uname -m),${WB_KERNEL_NAME:-} in
-	aarch64,*)                        echo 0 ;;
-	*,stock | *,series | *,followup)  echo 1 ;;
+	*,followup)              echo 1 ;;
+	aarch64,*)               echo 0 ;;
+	*,stock | *,series)      echo 1 ;;
 	esac
 }
 

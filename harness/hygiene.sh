@@ -10,7 +10,9 @@
 #  - per patch, applied in order: W=1 builds with VFIO_PCI built in, with
 #    VFIO_PCI=m through modpost, and with CONFIG_PCI_MSI=n; sparse on the
 #    C files it touches; checkpatch --strict; kernel-doc on touched C files
-#    and headers; codespell on the commit message;
+#    and headers; codespell on the commit message; a patch to a file only
+#    arm64 compiles (drivers/irqchip/, arch/arm64/) is also built, and
+#    sparse-checked, as the arm64 test kernel;
 #  - a clang (LLVM=1) W=1 build of the objects the final series reaches,
 #    and of the modules that hold them, linked by ld.lld and checked by
 #    modpost (HYGIENE_CLANG=full: the whole kernel and its modules).
@@ -89,6 +91,14 @@ kernel_c_files() { grep -E '\.c$' | grep -v '^tools/' || true; }
 doc_files() { grep -E '\.[ch]$' | grep -v '^tools/' || true; }
 
 per_patch_variants=(test modular nomsi)
+# A patch to a file that only arm64 compiles (the GICv3 ITS of the
+# follow-up) is also built, and sparse-checked, as the arm64 test kernel.
+arm64_only() { grep -qE '^(drivers/irqchip/|arch/arm64/)'; }
+patch_variants() { # patch_variants COMMIT
+	echo "${per_patch_variants[@]}"
+	changed_files "$1^..$1" | arm64_only && echo arm64
+	return 0
+}
 build_targets() {
 	case $1 in
 	modular) echo vmlinux modules ;;
@@ -103,6 +113,7 @@ seed_out() { # seed_out VARIANT
 	local from to
 	from=$(kernel_out "$series" test) to=$(kernel_out "$series" "$1")
 	[ "$1" != test ] && [ ! -f "$to/vmlinux" ] && [ -f "$from/vmlinux" ] || return 0
+	[ "$(variant_arch "$1")" = "$(variant_arch test)" ] || return 0
 	rm -rf "$to" && cp -a "$from" "$to" && rm -f "$to/.wb-config.sum"
 }
 hbuild() { # hbuild VARIANT LOG
@@ -113,10 +124,17 @@ hbuild() { # hbuild VARIANT LOG
 	kconfigure "$WB_TREE" "$out" "$1" >"$2" 2>&1 &&
 	kmake "$WB_TREE" "$out" "$1" "${targets[@]}" >>"$2" 2>&1
 }
-sparse_files() { # sparse_files LOG FILE...
-	local f objs=()
-	for f in "${@:2}"; do objs+=("${f%.c}.o"); done
-	kmake "$WB_TREE" "$(kernel_out "$series" test)" test C=2 "${objs[@]}" >"$1" 2>&1
+sparse_files() { # sparse_files LOG FILE...: in the x86 test build, or
+	# for a file that only arm64 compiles, in the arm64 one
+	local f objs=() arm=() rc=0
+	for f in "${@:2}"; do
+		if [[ $f == drivers/irqchip/* || $f == arch/arm64/* ]]; then arm+=("${f%.c}.o")
+		else objs+=("${f%.c}.o"); fi
+	done
+	: >"$1"
+	[ ${#objs[@]} -eq 0 ] || kmake "$WB_TREE" "$(kernel_out "$series" test)" test C=2 "${objs[@]}" >>"$1" 2>&1 || rc=1
+	[ ${#arm[@]} -eq 0 ] || kmake "$WB_TREE" "$(kernel_out "$series" arm64)" arm64 C=2 "${arm[@]}" >>"$1" 2>&1 || rc=1
+	return $rc
 }
 kdoc_files() { # kdoc_files LOG FILE...
 	local f
@@ -132,9 +150,11 @@ mapfile -t all_touched < <(git_tree diff --name-only "$base" "$series")
 mapfile -t ref_c < <(git_tree diff --name-only --diff-filter=M "$base" "$series" | kernel_c_files)
 mapfile -t ref_doc < <(git_tree diff --name-only --diff-filter=M "$base" "$series" | doc_files)
 git_tree checkout -q --detach "$base"
+ref_variants=("${per_patch_variants[@]}")
+printf '%s\n' "${all_touched[@]}" | arm64_only && ref_variants+=(arm64)
 reference() {
 	local v
-	for v in "${per_patch_variants[@]}"; do
+	for v in "${ref_variants[@]}"; do
 		# Again for each variant: a variant's first build starts from a
 		# copy of the test build (seed_out), whose objects are newer than
 		# a touch made before it, and a header's dependents would not be
@@ -151,7 +171,7 @@ reference() {
 	# The base's exports and modules, for the clang check (section 4).
 	cp "$(kernel_out "$series" modular)/Module.symvers" "$(kernel_out "$series" modular)/modules.order" "$H/ref/"
 }
-run_step "$base reference builds (test, modular, nomsi)" "$H/ref.log" reference
+run_step "$base reference builds (${ref_variants[*]})" "$H/ref.log" reference
 
 # --- 3. every patch, in order ----------------------------------------------
 i=0
@@ -163,7 +183,7 @@ for c in "${commits[@]}"; do
 	mkdir -p "$d"
 	git_tree checkout -q --detach "$c"
 	t0=$(date +%s)
-	for v in "${per_patch_variants[@]}"; do
+	for v in $(patch_variants "$c"); do
 		if hbuild "$v" "$d/build-$v.log"; then
 			new_warnings "$H/ref/warn-$v" "$d/build-$v.log" >"$d/new-$v"
 			if [ -s "$d/new-$v" ]; then

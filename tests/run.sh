@@ -11,6 +11,9 @@
 #      NVMe VF's MSI-X table resized by its PF (nvme-cli) and a table of
 #      hostile SET_IRQS/GET_IRQ_INFO calls (also on the debug kernels,
 #      with the KVM tests)
+#   5. arm64 (virt, GICv3 ITS, SMMUv3): stock, the series and the follow-up
+#      cross-built, each with the kselftests, the QEMU client test and the
+#      ITS device's lifetime (guest/its.sh)
 # Results go to build/results/; a table of the kernels side by side and a
 # closing "N passed, N failed, N skipped" line end the run.
 . "$(dirname "$0")/../harness/lib.sh"
@@ -21,7 +24,8 @@ R=$WB_BUILD/results
 rm -rf "$R"
 mkdir -p "$R"
 t_start=${WB_T0:-$(date +%s)}
-KERNELS=(stock baseline series followup series-modular stock-debug series-debug followup-debug)
+KERNELS=(stock baseline series followup series-modular stock-debug series-debug followup-debug
+	 stock-arm64 series-arm64 followup-arm64)
 
 # suite NAME CMD...: run CMD, keep its TAP in $R/NAME.tap, echo it.
 suite() {
@@ -49,6 +53,11 @@ builds() {
 
 "$WB_ROOT/harness/tools-build.sh" >/dev/null 2>"$R/tools-build.log" || { cat "$R/tools-build.log"; die "building the host tools failed"; }
 "$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>"$R/selftests-build.log" || { cat "$R/selftests-build.log"; die "building the kselftests failed"; }
+# The arm64 guests run the QEMU client test and the kselftests, cross-built.
+WB_ARCH=arm64 "$WB_ROOT/harness/tools-build.sh" msix-qtest libvfio-irqlog >/dev/null 2>>"$R/tools-build.log" ||
+	{ cat "$R/tools-build.log"; die "building the arm64 tools failed"; }
+WB_ARCH=arm64 "$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>>"$R/selftests-build.log" ||
+	{ cat "$R/selftests-build.log"; die "building the arm64 kselftests failed"; }
 suite hygiene "$WB_ROOT/harness/hygiene.sh" series
 suite hygiene-followup "$WB_ROOT/harness/hygiene.sh" followup
 suite archive-check "$WB_ROOT/harness/archive-check.sh" "$WB_ROOT/followup"
@@ -59,6 +68,10 @@ for k in "${KERNELS[@]}"; do
 	[[ $k == *-debug ]] && script=debug.sh
 	suite "selftests@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/$script"
 	case $k in
+	*-arm64)
+		suite "qemu-client@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/qemu-client.sh"
+		suite "its@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/its.sh"
+		;;
 	*-*) ;;
 	*)
 		suite "qemu-client@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/qemu-client.sh"
