@@ -219,7 +219,7 @@ cover_text() {
 # Each series' revision, as posted: bump it, and add a "Changes since"
 # entry to its cover letter, whenever a patch changes.
 SERIES_REVISION=5
-FOLLOWUP_REVISION=2
+FOLLOWUP_REVISION=3
 series_revision() {
 	case $1 in
 	series)   echo "$SERIES_REVISION" ;;
