@@ -38,7 +38,7 @@ vm: ## Boot KERNEL (e.g. series, series-modular) and run guest SCRIPT in it
 demo: tree ## Main job: build the patched kernel, boot it, show dynamic MSI-X at work
 	@$(H)/demo.sh
 
-check: tree ## Run every test: workbench, hygiene, selftests and QEMU client on 4 kernels
+check: tree ## Run every test: workbench, hygiene, selftests and QEMU client, x86 and arm64
 	@tests/run.sh
 
 hygiene: tree ## Both series, per patch: builds (W=1, modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
@@ -57,3 +57,4 @@ archive-check: setup ## git am PATCHES (default followup/) on every linux-source
 
 clean: ## Remove kernel outputs and VM runs (keeps the work tree and download)
 	rm -rf build/out build/vm build/logs
+	@[ ! -d build/arm64 ] || echo "build/arm64 (the arm64 guest root, made as root) is kept: remove it as root"

@@ -29,7 +29,7 @@ done
 	echo
 	echo "| kernel | pattern | n = 16 | 64 | 128 | 256 | 512 | per vector at 512 |"
 	echo "|---|---|---|---|---|---|---|---|"
-	cat "$B"/*.csv | awk -F, '
+	for k in "${KERNELS[@]}"; do cat "$B/$k.csv"; done | awk -F, '
 		$5 == "total_s" { t[$1 "|" $3, $4] = $6; seen[$1 "|" $3] = 1 }
 		$5 == "per_vector_us" { pv[$1 "|" $3, $4] = $6 }
 		END { for (k in seen) { split(k, a, "|"); line = "| " a[1] " | " a[2]

@@ -6,8 +6,9 @@
 # vfio_pci_irq_host_test's case vfio_pci_msix.grow_keeps_vector0_irq
 # (vector 0, then every vector added and removed one at a time, then
 # disable); the ITS's own pr_debug()s, switched on through dynamic debug,
-# say when it creates an ITS device ("ITT N entries", N the table size
-# rounded up to a power of two) and when it marks one shared because
+# say when it creates an ITS device ("ITT N entries", N the events asked
+# for: the table size rounded up to a power of two) and when it marks one
+# shared because
 # another device has its DeviceID ("Reusing ITT": a shared ITS device is
 # never freed). A kernel whose ITS offers no dynamic MSI-X skips: nothing
 # is allocated after enable there. The kernel log is read, not cleared
@@ -22,7 +23,7 @@ tap_plan 3
 skip_all() { for i in 1 2 3; do tap_skip "ITS device lifetime, test $i" "$1"; done; exit 0; }
 [ "$(uname -m)" = aarch64 ] || skip_all "not arm64: no GICv3 ITS"
 [ "$(kernel_dynamic)" = 1 ] || skip_all "the ITS of $WB_KERNEL_NAME offers no dynamic MSI-X"
-[ -x "$test" ] || skip_all "no $test: run harness/selftests-build.sh"
+[ -x "$test" ] || skip_all "no $test: run $(host_build selftests-build.sh) on the host"
 selftests_env >/dev/null || skip_all "cannot bind the devices to vfio-pci"
 echo "file $its +p" >"$ctl" 2>/dev/null || skip_all "no dynamic debug for $its in this kernel"
 
@@ -49,6 +50,6 @@ reused=$(log | grep -c 'Reusing ITT')
 log | grep -E 'ITT|Reusing' | sed 's/^/# /'
 tap_check "$RUNS enables, each growing MSI-X after enable and disabling ($ok of $RUNS runs passed)" test "$ok" -eq "$RUNS"
 tap_check "the ITS device was never marked shared while the device grew (Reusing ITT: $reused)" test "$reused" -eq 0
-tap_check "each enable created an ITS device of $entries entries, so each disable freed the last one ($created for $RUNS enables, $others of another size)" \
+tap_check "each enable created an ITS device for $entries events, so each disable but the last is seen to free it ($created for $RUNS enables, $others of another size)" \
 	test "$created" -eq "$RUNS" -a "$others" -eq 0
 tap_done

@@ -33,11 +33,19 @@ need_vfio() {
 	bind_vfio "$1" >/dev/null || { echo "# cannot bind $1 to vfio-pci" >&2; return 1; }
 }
 
+# The host command that builds this guest's programs (harness/*-build.sh).
+host_build() {
+	case $(uname -m) in
+	aarch64) echo "WB_ARCH=arm64 harness/$1" ;;
+	*)       echo "harness/$1" ;;
+	esac
+}
+
 # tool_path NAME: build/bin/NAME, built on the host by harness/tools-build.sh,
 # or say that it is missing.
 tool_path() {
 	local t=$WB_ROOT/build/bin/$1
-	[ -x "$t" ] || { echo "# no $t: run harness/tools-build.sh" >&2; return 1; }
+	[ -x "$t" ] || { echo "# no $t: run $(host_build tools-build.sh) on the host" >&2; return 1; }
 	echo "$t"
 }
 
@@ -58,6 +66,7 @@ mount_tracefs() {
 kernel_dynamic() {
 	case $(uname -m),${WB_KERNEL_NAME:-} in
 	*,followup)              echo 1 ;;
+	# any other kernel on arm64: 6.12's ITS, not dynamic
 	aarch64,*)               echo 0 ;;
 	*,stock | *,series)      echo 1 ;;
 	esac

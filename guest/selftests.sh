@@ -6,7 +6,7 @@
 
 bindir=$WB_ROOT/build/selftests/vfio
 [ -x "$bindir/vfio_pci_irq_test" ] ||
-	{ echo "# no $bindir/vfio_pci_irq_test: run harness/selftests-build.sh" >&2; exit 2; }
+	{ echo "# no $bindir/vfio_pci_irq_test: run $(host_build selftests-build.sh) on the host" >&2; exit 2; }
 
 selftests_env || exit 2
 

@@ -128,7 +128,7 @@ sparse_files() { # sparse_files LOG FILE...: in the x86 test build, or
 	# for a file that only arm64 compiles, in the arm64 one
 	local f objs=() arm=() rc=0
 	for f in "${@:2}"; do
-		if [[ $f == drivers/irqchip/* || $f == arch/arm64/* ]]; then arm+=("${f%.c}.o")
+		if arm64_only <<<"$f"; then arm+=("${f%.c}.o")
 		else objs+=("${f%.c}.o"); fi
 	done
 	: >"$1"

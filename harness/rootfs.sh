@@ -37,7 +37,8 @@ run_step "arm64 guest root (${#PACKAGES[@]} packages and their dependencies)" "$
 # The one alternative the guest scripts need, which mawk's postinst would
 # have set up.
 as_root ln -sf mawk "$root/usr/bin/awk"
-# Mount points of guest/init (base-files is not among the packages).
-as_root mkdir -p "$root"/{tmp,run,var/tmp,proc,sys,dev}
+# Mount points of guest/init (base-files is not among the packages), the
+# project's path included.
+as_root mkdir -p "$root"/{tmp,run,var/tmp,proc,sys,dev} "$root$WB_ROOT"
 echo "${PACKAGES[*]}" | as_root tee "$stamp" >/dev/null
 echo "$root"

@@ -80,5 +80,7 @@ fi
 if [ "$(qemu_major aarch64 || true)" != "$(qemu_major)" ]; then
 	add_backports
 	apt_install -t bookworm-backports qemu-system-arm
+	[ "$(qemu_major aarch64)" = "$(qemu_major)" ] ||
+		die "qemu-system-aarch64 $(qemu_major aarch64) installed; the workbench needs $(qemu_major), as for x86 (bookworm-backports)"
 fi
 say "setup: all tools present (QEMU $(qemu_major), $(gcc -dumpversion | cut -d. -f1-2) gcc)"

@@ -12,7 +12,8 @@
 # With NAMEs, only those are built. Any other tool newer than its source
 # is kept.
 # WB_BUILD=DIR builds into DIR/bin instead (the guest sees build/ read-only).
-# WB_ARCH=arm64 cross-builds into build/arm64/bin.
+# WB_ARCH=arm64 cross-builds into build/arm64/bin, leaving out the tools
+# that only x86 has a use for (X86_ONLY).
 . "$(dirname "$0")/lib.sh"
 
 CC=${CC:-${WB_CROSS}gcc}
@@ -28,6 +29,8 @@ want() {
 }
 wanted=("$@")
 found=0
+# msix-kvm reads the vCPU's local APIC (KVM_GET_LAPIC): x86 KVM only.
+X86_ONLY=" msix-kvm "
 for src in "$WB_ROOT"/tests/*/*.c "$WB_ROOT"/bench/*.c; do
 	[ -f "$src" ] || continue
 	name=$(basename "$src" .c)
@@ -36,6 +39,10 @@ for src in "$WB_ROOT"/tests/*/*.c "$WB_ROOT"/bench/*.c; do
 	*)    out=$bin/$name flags=() ;;
 	esac
 	want "$name" || want "$(basename "$out")" || continue
+	if [ "$WB_ARCH" != x86 ] && [[ $X86_ONLY == *" $name "* ]]; then
+		say "$name: x86 only, not built for $WB_ARCH"
+		continue
+	fi
 	found=$((found + 1))
 	if grep -q '^#include "vfio_pci_device.h"' "$src"; then
 		export_selftests_src || die "cannot export the vfio selftests from $WB_TREE"

@@ -20,7 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 
-[ $# -ge 2 ] || die "usage: vm.sh NAME[-VARIANT]|BZIMAGE SCRIPT [ARGS...]"
+[ $# -ge 2 ] || die "usage: vm.sh NAME[-VARIANT]|IMAGE SCRIPT [ARGS...]"
 target=$1 script=$2
 shift 2
 VM_TIMEOUT=${VM_TIMEOUT:-900}
@@ -31,9 +31,6 @@ VM_CPUS=${VM_CPUS:-2}
 # QEMU 10 now and then leaves a vCPU's local APIC with the timer vector in
 # service while the vCPU idles, and the guest's time stops (docs/tcg-stall.md).
 VM_ACCEL=${VM_ACCEL:-tcg,thread=single}
-# -cpu max: TCG then emulates AMD SVM and nested paging, so that kvm_amd
-# runs in the guest (the KVM tests and QEMU with -accel kvm).
-VM_CPU=${VM_CPU:-max}
 
 if [ -f "$target" ]; then
 	# .../out-NAME-VARIANT/arch/ARCH/boot/IMAGE names its kernel.
@@ -78,11 +75,13 @@ common=(-accel "$VM_ACCEL" -smp "$VM_CPUS" -m "$VM_MEM"
 append="panic=-1 oops=panic log_buf_len=4M wb.root=$WB_ROOT"
 case $arch in
 x86)
+	# -cpu max: TCG then emulates AMD SVM and nested paging, so that
+	# kvm_amd runs in the guest (the KVM tests and QEMU with -accel kvm).
 	# no_timer_check: the IO-APIC timer check at boot counts ticks during a
 	# busy wait, which a TCG vCPU on a loaded host can miss; it then panics
 	# ("timer doesn't work through Interrupt-remapped IO-APIC"), as a CI run
 	# once did.
-	qemu=(qemu-system-x86_64 -M q35,kernel-irqchip=split -cpu "$VM_CPU" "${common[@]}"
+	qemu=(qemu-system-x86_64 -M q35,kernel-irqchip=split -cpu "${VM_CPU:-max}" "${common[@]}"
 		-device intel-iommu,intremap=on
 		-append "console=ttyS0 intel_iommu=on no_timer_check $append ${VM_APPEND:-}") ;;
 arm64)
@@ -91,9 +90,9 @@ arm64)
 	# build/bin and build/selftests. -cpu max with QEMU's own pointer
 	# authentication algorithm, which TCG emulates far faster than QARMA5.
 	sysroot=$("$WB_ROOT/harness/rootfs.sh")
-	as_root mkdir -p "$sysroot$WB_ROOT"
+	[ -d "$sysroot$WB_ROOT" ] || as_root mkdir -p "$sysroot$WB_ROOT"
 	mkdir -p "$WB_ROOT/build/bin" "$WB_ROOT/build/selftests" "$WB_BUILD/arm64/bin" "$WB_BUILD/arm64/selftests"
-	qemu=(qemu-system-aarch64 -M virt,gic-version=3,its=on,iommu=smmuv3 -cpu max,pauth-impdef=on
+	qemu=(qemu-system-aarch64 -M virt,gic-version=3,its=on,iommu=smmuv3 -cpu "${VM_CPU:-max,pauth-impdef=on}"
 		"${common[@]}"
 		-append "console=ttyAMA0 $append wb.sysroot=$sysroot wb.archbuild=$WB_BUILD/arm64 ${VM_APPEND:-}") ;;
 esac
@@ -126,7 +125,7 @@ stall_report() {
 	fi
 	# The vCPUs' local APICs (timer, vectors requested and in service) and
 	# registers (where each halted, with which flags) as QEMU holds them.
-	printf 'info lapic 0\ninfo lapic 1\ninfo cpus\ninfo registers -a\n' |
+	{ [ "$arch" = x86 ] && printf 'info lapic 0\ninfo lapic 1\n'; printf 'info cpus\ninfo registers -a\n'; } |
 		timeout 10 socat -t 3 - "UNIX-CONNECT:$run/monitor.sock" 2>&1 |
 		sed -e 's/\x1b\[[0-9]*[A-Z]//g' -e '/^(qemu) /d' >>"$out" || true
 	warn "guest stalled: no heartbeat for ${VM_STALL}s (last guest time $(cat "$run/share/heartbeat"))," \

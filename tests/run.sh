@@ -70,7 +70,9 @@ for k in "${KERNELS[@]}"; do
 	case $k in
 	*-arm64)
 		suite "qemu-client@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/qemu-client.sh"
-		suite "its@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/its.sh"
+		# Only where the ITS offers dynamic MSI-X; elsewhere its.sh skips.
+		[ "$k" = followup-arm64 ] &&
+			suite "its@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/its.sh"
 		;;
 	*-*) ;;
 	*)

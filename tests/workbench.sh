@@ -6,8 +6,9 @@
 # reported as a stall with QEMU's thread stacks, the fault injection test
 # fails when it can inject nothing, a failed check's long details cannot
 # kill a pipefail script, the report names a stalled guest as such, the
-# clang check's helpers fail on what they cannot read, and run_step returns
-# under errexit though its heartbeat fired.
+# clang check's helpers fail on what they cannot read, run_step returns
+# under errexit though its heartbeat fired, and each kernel variant builds
+# for its own architecture.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 set +e
@@ -18,7 +19,7 @@ trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 debug_kernel=${WB_SELFTEST_DEBUG_KERNEL:-series-debug}
 
-tap_plan 19
+tap_plan 21
 
 syntax_ok() {
 	local f
@@ -77,6 +78,16 @@ config_dropped() {
 		! check_config "$tmp" "$tmp/dropped.config" 2>/dev/null
 }
 tap_check "a config option that olddefconfig drops is caught" config_dropped
+
+# Each variant names its architecture, boot image and fragments: an arm64
+# variant is cross-built from arm64.config and never takes x86's.
+variants_ok() {
+	[ "$(variant_arch test)" = x86 ] && [ "$(kernel_image debug)" = arch/x86/boot/bzImage ] &&
+		[ "$(variant_arch arm64debug)" = arm64 ] && [ "$(kernel_image arm64)" = arch/arm64/boot/Image ] &&
+		variant_frags arm64debug | grep -q 'configs/arm64.config.*configs/debug.config' &&
+		! variant_frags arm64 | grep -q x86.config && ! variant_frags test | grep -q arm64.config
+}
+tap_check "each variant's architecture, boot image and config fragments" variants_ok
 
 deb=$WB_BUILD/dl/${DEB_PACKAGE}_${DEB_VERSION/:/%3a}_all.deb
 corrupt_refused() {
