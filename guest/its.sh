@@ -8,9 +8,8 @@
 # disable); the ITS's own pr_debug()s, switched on through dynamic debug,
 # say when it creates an ITS device ("ITT N entries", N the events asked
 # for: the table size rounded up to a power of two) and when it marks one
-# shared because
-# another device has its DeviceID ("Reusing ITT": a shared ITS device is
-# never freed). A kernel whose ITS offers no dynamic MSI-X skips: nothing
+# shared because another device has its DeviceID ("Reusing ITT": a shared
+# ITS device is never freed). A kernel whose ITS offers no dynamic MSI-X skips: nothing
 # is allocated after enable there. The kernel log is read, not cleared
 # (guest/debug.sh reads it too).
 . "$WB_ROOT/guest/lib.sh"

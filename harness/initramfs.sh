@@ -8,7 +8,7 @@
 
 case ${1:-x86} in
 x86)   busybox=/bin/busybox img=$WB_BUILD/initramfs.cpio.gz ;;
-arm64) busybox=$("$WB_ROOT/harness/rootfs.sh")/bin/busybox img=$WB_BUILD/arm64/initramfs.cpio.gz ;;
+arm64) busybox=$("$WB_ROOT/harness/rootfs.sh")/bin/busybox img=$ARM64_BUILD/initramfs.cpio.gz ;;
 *)     die "unknown architecture '$1' (x86 or arm64)" ;;
 esac
 if [ -f "$img" ] && [ "$img" -nt "$WB_ROOT/guest/init" ] && [ "$img" -nt "$busybox" ]; then

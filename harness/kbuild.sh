@@ -48,8 +48,8 @@ kmake() {
 	shift 3
 	[ "$variant" = clang ] && { cc=clang hostcc=clang; set -- LLVM=1 "$@"; }
 	if [ "$(variant_arch "$variant")" = arm64 ]; then
-		cc=aarch64-linux-gnu-gcc
-		set -- ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- "$@"
+		cc=${ARM64_CROSS}gcc
+		set -- ARCH=arm64 CROSS_COMPILE="$ARM64_CROSS" "$@"
 	fi
 	make -C "$src" O="$out" -j"$WB_JOBS" CC="ccache $cc" HOSTCC="ccache $hostcc" \
 		W=1 cmd_checkdoc= "$@"
@@ -96,7 +96,8 @@ kconfigure() {
 	echo "$sum" >"$out/.wb-config.sum"
 }
 
-# kbuild SRC OUT VARIANT: the boot image (kernel_image), plus the modules, installed under
+# kbuild SRC OUT VARIANT: the boot image (kernel_image), plus the modules,
+# installed under
 # OUT/modroot (vfio in the modular and clang variants, the nvme host driver
 # in all).
 kbuild() {

@@ -76,10 +76,14 @@ kernel_rev() {
 # programs (tools-build.sh, selftests-build.sh) are built for. arm64's are
 # cross-built with Debian's gcc-aarch64-linux-gnu into build/arm64, which
 # the arm64 guest sees as build/ (guest/init).
+# ARM64_BUILD holds them, and the arm64 guest's root and initramfs;
+# ARM64_CROSS is the cross toolchain's prefix (kernels and programs).
+ARM64_BUILD=$WB_BUILD/arm64
+ARM64_CROSS=aarch64-linux-gnu-
 WB_ARCH=${WB_ARCH:-x86}
 case $WB_ARCH in
 x86)   WB_ARCH_BUILD=$WB_BUILD WB_CROSS= ;;
-arm64) WB_ARCH_BUILD=$WB_BUILD/arm64 WB_CROSS=aarch64-linux-gnu- ;;
+arm64) WB_ARCH_BUILD=$ARM64_BUILD WB_CROSS=$ARM64_CROSS ;;
 *)     die "unknown WB_ARCH '$WB_ARCH' (x86 or arm64)" ;;
 esac
 
@@ -115,7 +119,7 @@ as_root() {
 	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
 		sudo "$@"
 	else
-		die "installing packages needs root: run as root or with password-less sudo (missing: $*)"
+		die "this step needs root: run as root or with password-less sudo (to run: $*)"
 	fi
 }
 

@@ -14,7 +14,7 @@ PACKAGES=(bash coreutils dash grep sed mawk findutils util-linux procps kmod
 	  busybox-static libc-bin nvme-cli
 	  qemu-system-arm/bookworm-backports qemu-system-data/bookworm-backports
 	  qemu-system-common/bookworm-backports)
-root=$WB_BUILD/arm64/root
+root=$ARM64_BUILD/root
 stamp=$root/.wb-packages
 if [ "$(cat "$stamp" 2>/dev/null)" = "${PACKAGES[*]}" ]; then
 	echo "$root"

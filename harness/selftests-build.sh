@@ -8,7 +8,8 @@
 # selftest patches are the series' (same code) plus the cases for what
 # the follow-up adds, so one binary runs on every kernel and the report
 # compares them test by test. The binaries go to OUT/vfio (default
-# build/selftests; with WB_ARCH=arm64, cross-built into build/arm64/selftests). Nothing kernel-side is built: the tests use the host's
+# build/selftests; with WB_ARCH=arm64, cross-built into
+# build/arm64/selftests). Nothing kernel-side is built: the tests use the host's
 # uapi headers when TREE has no usr/include from 'make headers'.
 . "$(dirname "$0")/lib.sh"
 

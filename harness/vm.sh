@@ -10,7 +10,8 @@
 #   vm.sh NAME[-VARIANT] SCRIPT [ARGS...]
 #
 # NAME is stock, baseline, series or followup (VARIANT defaults to test), or a path
-# to a boot image in an output directory. SCRIPT runs in the guest, chrooted into the host root, with
+# to a boot image in an output directory. SCRIPT runs in the guest,
+# chrooted into the host root, with
 # the project at the same path as on the host. Its output (TAP) is printed
 # here and its exit status is this script's. A guest that does not finish
 # within VM_TIMEOUT seconds is killed and fails the run; so is a guest whose
@@ -91,10 +92,10 @@ arm64)
 	# authentication algorithm, which TCG emulates far faster than QARMA5.
 	sysroot=$("$WB_ROOT/harness/rootfs.sh")
 	[ -d "$sysroot$WB_ROOT" ] || as_root mkdir -p "$sysroot$WB_ROOT"
-	mkdir -p "$WB_ROOT/build/bin" "$WB_ROOT/build/selftests" "$WB_BUILD/arm64/bin" "$WB_BUILD/arm64/selftests"
+	mkdir -p "$WB_ROOT/build/bin" "$WB_ROOT/build/selftests" "$ARM64_BUILD/bin" "$ARM64_BUILD/selftests"
 	qemu=(qemu-system-aarch64 -M virt,gic-version=3,its=on,iommu=smmuv3 -cpu "${VM_CPU:-max,pauth-impdef=on}"
 		"${common[@]}"
-		-append "console=ttyAMA0 $append wb.sysroot=$sysroot wb.archbuild=$WB_BUILD/arm64 ${VM_APPEND:-}") ;;
+		-append "console=ttyAMA0 $append wb.sysroot=$sysroot wb.archbuild=$ARM64_BUILD ${VM_APPEND:-}") ;;
 esac
 # VM_NVME_SRIOV=1: an nvme PF with SR-IOV and flexible interrupt resources
 # behind a root port (01:00.0; its VFs 01:00.1, ...), for guest/resize.sh.

@@ -12,8 +12,8 @@
 #      hostile SET_IRQS/GET_IRQ_INFO calls (also on the debug kernels,
 #      with the KVM tests)
 #   5. arm64 (virt, GICv3 ITS, SMMUv3): stock, the series and the follow-up
-#      cross-built, each with the kselftests, the QEMU client test and the
-#      ITS device's lifetime (guest/its.sh)
+#      cross-built, each with the kselftests and the QEMU client test, and
+#      the follow-up with the ITS device's lifetime (guest/its.sh)
 # Results go to build/results/; a table of the kernels side by side and a
 # closing "N passed, N failed, N skipped" line end the run.
 . "$(dirname "$0")/../harness/lib.sh"
