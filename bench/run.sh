@@ -32,6 +32,10 @@ else
 	OUT=$WB_ROOT/bench
 fi
 
+# BENCH_EXTRA: more msix-bench options, after these (the last one counts).
+read -r -a extra <<<"${BENCH_EXTRA:-}"
+OPTS+=("${extra[@]}")
+
 export BENCH_BOOTS=${BENCH_BOOTS:-$([ "$SHORT" = 1 ] && echo 1 || echo 3)}
 mkdir -p "$B"
 rm -f "$B"/*.csv "$B"/*.log "$B"/*.busy "$B"/curve-*.dat
