@@ -593,21 +593,23 @@ static void swap(struct vfio_pci_device *dev)
 /*
  * The first SET_IRQS of vector 0 alone and of vector LAST alone, timed in
  * turn (MSI-X disabled before each) so that a slow spell of the host
- * weighs on both patterns alike rather than on the one that ran during it.
+ * weighs on both patterns alike rather than on the one that ran during it;
+ * which of the two goes first alternates too.
  */
 static void first_pair(struct vfio_pci_device *dev, int last, int fd)
 {
 	static const char * const pattern[2] = { "vector0", "last" };
 	const int vector[2] = { 0, last };
 	double *t[2], t0;
-	int i, p, ret, irqs[2] = { -1, -1 }, ok[2] = { 1, 1 };
+	int i, j, p, ret, irqs[2] = { -1, -1 }, ok[2] = { 1, 1 };
 
 	t[0] = calloc(first_reps, sizeof(double));
 	t[1] = calloc(first_reps, sizeof(double));
 	if (!t[0] || !t[1])
 		exit(1);
 	for (i = 0; i < first_reps; i++) {
-		for (p = 0; p < 2; p++) {
+		for (j = 0; j < 2; j++) {
+			p = j ^ (i & 1);
 			if (!ok[p])
 				continue;
 			msix_off(dev);

@@ -12,7 +12,10 @@
 # each boot go to build/bench/{full,short}/KERNEL.bN.{log,csv}. The report
 # ends with TAP lines asserting the targets; the exit status is 1 if one
 # fails. VFIO_LIB_DIR is the vfio selftest library msix-bench is built
-# with (see lib.sh); BENCH_KERNELS picks the kernels.
+# with (see lib.sh); BENCH_KERNELS picks the kernels. For other scripts'
+# short runs: BENCH_DIR puts its files elsewhere than build/bench/short,
+# BENCH_EXTRA adds msix-bench options after the short run's own (the last
+# of an option counts).
 . "$(dirname "$0")/../harness/lib.sh"
 
 B=$WB_BUILD/bench/full
@@ -24,17 +27,17 @@ if [ "$SHORT" = 1 ]; then
 	# First enables as in the full run: the 2x target of make check is
 	# asserted on medians of 11 (3 let one slow spell decide it).
 	OPTS=(-r 2 -d 31 -n 64 -R 5 -s 50 -m 3 -f 11)
-	B=$WB_BUILD/bench/short
+	B=${BENCH_DIR:-$WB_BUILD/bench/short}
 	OUT=$B
+	read -r -a extra <<<"${BENCH_EXTRA:-}"
+	OPTS+=("${extra[@]}")
 else
+	# bench/results.md states the options it was run with: none added.
+	[ -z "${BENCH_EXTRA:-}${BENCH_DIR:-}" ] || die "BENCH_EXTRA and BENCH_DIR are for short runs"
 	# Growth to the largest n (~400: 20 s per legacy run), 20 rounds, 200 swaps.
 	OPTS=(-r 5 -d 31 -R 20 -s 200 -m 5 -f 11)
 	OUT=$WB_ROOT/bench
 fi
-
-# BENCH_EXTRA: more msix-bench options, after these (the last one counts).
-read -r -a extra <<<"${BENCH_EXTRA:-}"
-OPTS+=("${extra[@]}")
 
 export BENCH_BOOTS=${BENCH_BOOTS:-$([ "$SHORT" = 1 ] && echo 1 || echo 3)}
 mkdir -p "$B"
