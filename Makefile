@@ -2,10 +2,10 @@
 # the targets; `make demo` and `make check` are the two README commands.
 H := harness
 KERNELS := stock baseline series followup
-VARIANTS := test modular debug nomsi
+VARIANTS := test debug nomsi
 
 .PHONY: help setup tree export export-followup export-baseline kernels demo check bench \
-	hygiene vm selftest-workbench archive-check clean
+	hygiene vm selftest-workbench under-load archive-check clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
@@ -26,22 +26,22 @@ export-followup: ## Export the work tree's followup commits into followup/ (cove
 export-baseline: ## Export the work tree's baseline commit into base/
 	@$(H)/export.sh baseline
 
-kernel-%: ## Build one kernel: kernel-NAME[-VARIANT], e.g. kernel-series-modular
+kernel-%: ## Build one kernel: kernel-NAME[-VARIANT], e.g. kernel-series-debug
 	@$(H)/kernel.sh $(firstword $(subst -, ,$*)) $(or $(word 2,$(subst -, ,$*)),test) >/dev/null
 
 kernels: tree ## Build the four test kernels: stock, baseline, series, followup
 	@for k in $(KERNELS); do $(H)/kernel.sh $$k test >/dev/null || exit; done
 
-vm: ## Boot KERNEL (e.g. series, series-modular) and run guest SCRIPT in it
+vm: ## Boot KERNEL (e.g. series, series-debug) and run guest SCRIPT in it
 	@$(H)/vm.sh $(or $(KERNEL),series) $(or $(SCRIPT),guest/smoke.sh)
 
 demo: tree ## Main job: build the patched kernel, boot it, show dynamic MSI-X at work
 	@$(H)/demo.sh
 
-check: tree ## Run every test: workbench, hygiene, selftests and QEMU client, x86 and arm64
+check: tree ## Run every test: workbench, hygiene, selftests and QEMU client, x86 and arm64 (HYGIENE=all: the series' too)
 	@tests/run.sh
 
-hygiene: tree ## Both series, per patch: builds (W=1, modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
+hygiene: tree ## Both series, per patch: builds (W=1, vfio modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
 	@$(H)/hygiene.sh series && $(H)/hygiene.sh followup
 
 bench: kernels ## Benchmarks on the three kernels; writes bench/results.md and plot
@@ -51,6 +51,11 @@ selftest-workbench: tree ## Test the workbench itself (failing guest, hang, bad 
 	@for k in "stock test" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done
 	@$(H)/tools-build.sh msix-fault >/dev/null
 	@tests/workbench.sh
+
+under-load: tree ## The kselftests RUNS times (10) on stock-debug and series-debug beside a kernel build
+	@for k in "stock debug" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done
+	@$(H)/selftests-build.sh >/dev/null
+	@tests/under-load.sh $(or $(RUNS),10)
 
 archive-check: setup ## git am PATCHES (default followup/) on every linux-source-6.12 the archive serves
 	@$(H)/archive-check.sh $(or $(PATCHES),followup)

@@ -31,6 +31,22 @@ dump_stuck() { # dump_stuck PID
 	done
 	grep -E 'vfio' /proc/interrupts | sed 's/^/# /' || true
 }
+# with_times: the test's output as it is, and after each result a
+# "# time: NAME S s" line: what each case costs on this kernel, the figure
+# its time limit is set from.
+with_times() {
+	local line name t0=$EPOCHREALTIME
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in
+		"#  RUN "*) t0=$EPOCHREALTIME ;;
+		"ok "* | "not ok "*)
+			name=${line#not } name=${name#ok } name=${name#* }
+			awk -v n="${name%% *}" -v a="$t0" -v b="$EPOCHREALTIME" \
+				'BEGIN { printf "# time: %s %.1f s\n", n, b - a }' ;;
+		esac
+	done
+}
 run_watched() { # run_watched TEST ARGS...
 	local pid s
 	"$@" &
@@ -50,7 +66,8 @@ rc=0
 for t in "$bindir"/vfio_*_test; do
 	echo "# $(basename "$t")"
 	t0=$(date +%s%N)
-	run_watched "$t" "$@" || rc=1
+	run_watched "$t" "$@" 2>&1 | with_times
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	echo "# $(basename "$t"): exit $rc, $((($(date +%s%N) - t0) / 1000000)) ms"
 done
 exit $rc

@@ -22,6 +22,8 @@ mkdir -p "$tmp/bin" "$tmp/dev"
 cp "$busybox" "$tmp/bin/busybox"
 ln -s busybox "$tmp/bin/sh"
 install -m 755 "$WB_ROOT/guest/init" "$tmp/init"
-(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp"
-mv "$img.tmp" "$img"
+# A file of this run's own, renamed into place: guests booting side by
+# side may build it at the same time.
+(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.$$"
+mv "$img.$$" "$img"
 echo "$img"

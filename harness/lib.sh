@@ -222,14 +222,33 @@ cover_text() {
 
 # Each series' revision, as posted: bump it, and add a "Changes since"
 # entry to its cover letter, whenever a patch changes.
-SERIES_REVISION=5
-FOLLOWUP_REVISION=3
+SERIES_REVISION=6
+FOLLOWUP_REVISION=4
 series_revision() {
 	case $1 in
 	series)   echo "$SERIES_REVISION" ;;
 	followup) echo "$FOLLOWUP_REVISION" ;;
 	*)        die "unknown series '$1' ($SERIES_NAMES)" ;;
 	esac
+}
+
+# hygiene_inputs NAME: a digest of everything NAME's hygiene check reads:
+# its patches (the baseline's too), the pinned base, the configs, the
+# scripts that check, and the versions of the tools they run. hygiene.sh
+# records it in NAME/hygiene-passed when every check passes.
+hygiene_inputs() {
+	{
+		cat "$WB_ROOT/$1"/[0-9]*.patch "$WB_ROOT"/base/[0-9]*.patch "$WB_ROOT/base/linux-source.conf" \
+			"$WB_ROOT"/configs/*.config "$WB_ROOT"/harness/{hygiene,kbuild,lib,tap}.sh
+		gcc --version | head -n 1
+		clang --version | head -n 1
+		sparse --version
+		codespell --version
+	} 2>&1 | sha256sum | cut -d' ' -f1
+}
+# hygiene_current NAME: NAME's hygiene passed with what it reads now.
+hygiene_current() {
+	[ "$(sed -n 's/^inputs: //p' "$WB_ROOT/$1/hygiene-passed" 2>/dev/null)" = "$(hygiene_inputs "$1")" ]
 }
 
 # format_series REPO OUTDIR [NAME]: a series (default: the series) as
