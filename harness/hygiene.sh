@@ -7,18 +7,21 @@
 #  - the series applies with git am to a freshly extracted base (+ the
 #    baseline for the series), and format-patch regenerates every file of
 #    NAME/ (cover letter text and base-commit included);
-#  - per patch, applied in order: W=1 builds with VFIO_PCI built in, with
-#    VFIO_PCI=m through modpost, and with CONFIG_PCI_MSI=n; sparse on the
-#    C files it touches; checkpatch --strict; kernel-doc on touched C files
-#    and headers; codespell on the commit message; a patch to a file only
-#    arm64 compiles (drivers/irqchip/, arch/arm64/) is also built, and
-#    sparse-checked, as the arm64 test kernel;
+#  - per patch, applied in order: W=1 builds of the test config (vfio as
+#    modules, through modpost) and of CONFIG_PCI_MSI=n with vfio built
+#    in; sparse on the C files it touches; checkpatch --strict; kernel-doc
+#    on touched C files and headers; codespell on the commit message; a
+#    patch to a file only arm64 compiles (drivers/irqchip/, arch/arm64/)
+#    is also built, and sparse-checked, as the arm64 test kernel;
 #  - a clang (LLVM=1) W=1 build of the objects the final series reaches,
 #    and of the modules that hold them, linked by ld.lld and checked by
 #    modpost (HYGIENE_CLANG=full: the whole kernel and its modules).
 # A warning that the series' base does not have fails the patch; the
 # report names the patch and the warning. Builds are incremental in the
-# work tree's own output directories (build/out/NAME-*).
+# work tree's own output directories (build/out/NAME-*). When every check
+# passes, NAME/hygiene-passed records a digest of what they read
+# (hygiene_inputs in lib.sh), for make check to tell a frozen series'
+# checks still hold.
 . "$(dirname "$0")/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 
@@ -90,7 +93,8 @@ changed_files() { git_tree diff --name-only --diff-filter=AM "$1"; }
 kernel_c_files() { grep -E '\.c$' | grep -v '^tools/' || true; }
 doc_files() { grep -E '\.[ch]$' | grep -v '^tools/' || true; }
 
-per_patch_variants=(test modular nomsi)
+# test builds vfio as modules, nomsi builds it in (configs/).
+per_patch_variants=(test nomsi)
 # A patch to a file that only arm64 compiles (the GICv3 ITS of the
 # follow-up) is also built, and sparse-checked, as the arm64 test kernel.
 arm64_only() { grep -qE '^(drivers/irqchip/|arch/arm64/)'; }
@@ -101,26 +105,15 @@ patch_variants() { # patch_variants COMMIT
 }
 build_targets() {
 	case $1 in
-	modular) echo vmlinux modules ;;
+	test) echo vmlinux modules ;;
 	*)       echo vmlinux ;;
 	esac
-}
-# A variant's first build starts from a copy of the test build: Kbuild
-# records which CONFIG options each object depends on, so only objects
-# that the variant's options reach are rebuilt. On a cold ccache that
-# saves a full build per variant.
-seed_out() { # seed_out VARIANT
-	local from to
-	from=$(kernel_out "$series" test) to=$(kernel_out "$series" "$1")
-	[ "$1" != test ] && [ ! -f "$to/vmlinux" ] && [ -f "$from/vmlinux" ] || return 0
-	[ "$(variant_arch "$1")" = "$(variant_arch test)" ] || return 0
-	rm -rf "$to" && cp -a "$from" "$to" && rm -f "$to/.wb-config.sum"
 }
 hbuild() { # hbuild VARIANT LOG
 	local out targets
 	out=$(kernel_out "$series" "$1")
 	read -ra targets <<<"$(build_targets "$1")"
-	seed_out "$1" &&
+	seed_out "$out" "$1" &&
 	kconfigure "$WB_TREE" "$out" "$1" >"$2" 2>&1 &&
 	kmake "$WB_TREE" "$out" "$1" "${targets[@]}" >>"$2" 2>&1
 }
@@ -156,7 +149,7 @@ reference() {
 	local v
 	for v in "${ref_variants[@]}"; do
 		# Again for each variant: a variant's first build starts from a
-		# copy of the test build (seed_out), whose objects are newer than
+		# copy of another build (seed_out), whose objects may be newer than
 		# a touch made before it, and a header's dependents would not be
 		# rebuilt, nor their warnings recorded, in that variant.
 		(cd "$WB_TREE" && for f in "${all_touched[@]}"; do [ -f "$f" ] && touch "$f"; done; true)
@@ -169,7 +162,7 @@ reference() {
 	kdoc_files "$H/ref/kdoc.log" "${ref_doc[@]}"
 	norm_warnings "$H/ref/kdoc.log" >"$H/ref/warn-kdoc"
 	# The base's exports and modules, for the clang check (section 4).
-	cp "$(kernel_out "$series" modular)/Module.symvers" "$(kernel_out "$series" modular)/modules.order" "$H/ref/"
+	cp "$(kernel_out "$series" test)/Module.symvers" "$(kernel_out "$series" test)/modules.order" "$H/ref/"
 }
 run_step "$base reference builds (${ref_variants[*]})" "$H/ref.log" reference
 
@@ -228,7 +221,7 @@ done
 # changes only the objects whose sources or headers it touches. Those are
 # read from the dependency files of the test build and built with clang,
 # with the modules that hold them, at the baseline (the reference) and at
-# the final series. The clang config is the modular one, so ld.lld links
+# the final series. The clang config is the test one, so ld.lld links
 # the vfio modules. HYGIENE_CLANG=full builds and links the whole kernel
 # and its modules instead.
 full_clang() { [ "${HYGIENE_CLANG:-}" = full ]; }
@@ -244,7 +237,7 @@ clang_objects() {
 # clang_modpost DIR SYMVERS KO...: with no vmlinux.o, Kbuild's modpost
 # cannot tell the kernel's exports from unresolved symbols, so it runs
 # with KBUILD_MODPOST_WARN=1. Run modpost again on KO..., reading the
-# exports of SYMVERS (the gcc modular build's, same source and config)
+# exports of SYMVERS (the gcc test build's, same source and config)
 # less those of KO... themselves, which modpost reads from their objects.
 # Its files go to DIR.
 clang_modpost() {
@@ -299,7 +292,7 @@ lld_linked() {
 # modules' imports from the kernel as undefined.
 modpost_can_fail() {
 	local log=$H/modpost-no-exports.log
-	if awk -F'\t' '$3 != "vmlinux"' "$(kernel_out "$series" modular)/Module.symvers" >"$H/no-kernel.symvers" &&
+	if awk -F'\t' '$3 != "vmlinux"' "$(kernel_out "$series" test)/Module.symvers" >"$H/no-kernel.symvers" &&
 		! clang_modpost "$H/modpost-no-exports" "$H/no-kernel.symvers" "${kos[@]}" >"$log" 2>&1 &&
 		grep -q '^ERROR: modpost: ".*" \[.*\] undefined!$' "$log"; then
 		tap_result ok "final series: the clang modpost check fails on a symbol the kernel does not export"
@@ -309,7 +302,7 @@ modpost_can_fail() {
 }
 mapfile -t cobjs < <(clang_objects)
 mods_read=true
-clang_modules "$(kernel_out "$series" modular)" "${cobjs[@]}" >"$H/clang-modules" || mods_read=false
+clang_modules "$(kernel_out "$series" test)" "${cobjs[@]}" >"$H/clang-modules" || mods_read=false
 mapfile -t kos <"$H/clang-modules"
 $mods_read || kos=()	# the file holds the error instead
 what="${#cobjs[@]} objects the series reaches, ${#kos[@]} modules"
@@ -333,14 +326,14 @@ t0=$(date +%s)
 if [ ${#cobjs[@]} -eq 0 ] && ! full_clang; then
 	tap_skip "final series: clang W=1 build" "the series touches no kernel source"
 elif ! $mods_read; then
-	tap_result fail "final series: clang check: the gcc modular build's modules cannot be read" "$H/clang-modules"
+	tap_result fail "final series: clang check: the gcc test build's modules cannot be read" "$H/clang-modules"
 elif ! clang_ref; then
 	tail -n 30 "$H/ref/build-clang.log" >"$H/fail-clang"
 	tap_result fail "final series: clang reference build at $base fails" "$H/fail-clang"
 else
 	norm_warnings "$H/ref/build-clang.log" >"$H/ref/warn-clang"
 	git_tree checkout -q --detach "$series"
-	if clang_build "$H/clang.log" "$(kernel_out "$series" modular)/Module.symvers" "${cobjs[@]}" "${kos[@]}"; then
+	if clang_build "$H/clang.log" "$(kernel_out "$series" test)/Module.symvers" "${cobjs[@]}" "${kos[@]}"; then
 		new_warnings "$H/ref/warn-clang" "$H/clang.log" >"$H/new-clang"
 		[ -s "$H/new-clang" ] && tap_result fail "final series: clang W=1 build: new warnings" "$H/new-clang" ||
 			tap_result ok "final series: clang (LLVM=1) W=1 build and modpost ($what)"
@@ -361,4 +354,7 @@ say "clang check ($what, $base and $series) took $(($(date +%s) - t0))s"
 
 tap_end
 say "hygiene of $series: $((tap_n - tap_failed))/$tap_n checks passed in $(($(date +%s) - t_start))s (logs: ${H#"$WB_ROOT"/})"
-[ "$tap_failed" -eq 0 ]
+[ "$tap_failed" -eq 0 ] || exit 1
+# On record: make check can tell that a frozen series' checks hold.
+printf 'inputs: %s\nchecks: %s passed, %s\n' "$(hygiene_inputs "$series")" "$tap_n" \
+	"$(date -u +%F)" >"$WB_ROOT/$series/hygiene-passed"

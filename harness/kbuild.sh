@@ -10,13 +10,12 @@ ARM64=(configs/common.config configs/arm64.config)
 variant_frags() {
 	case $1 in
 	test)       echo "${X86[@]}" ;;
-	modular)    echo "${X86[@]}" configs/modular.config ;;
 	debug)      echo "${X86[@]}" configs/debug.config ;;
 	nomsi)      echo "${X86[@]}" configs/nomsi.config ;;
-	clang)      echo "${X86[@]}" configs/modular.config configs/clang.config ;;
+	clang)      echo "${X86[@]}" configs/clang.config ;;
 	arm64)      echo "${ARM64[@]}" ;;
 	arm64debug) echo "${ARM64[@]}" configs/debug.config ;;
-	*)          die "unknown variant '$1' (test, modular, debug, nomsi, clang, arm64 or arm64debug)" ;;
+	*)          die "unknown variant '$1' (test, debug, nomsi, clang, arm64 or arm64debug)" ;;
 	esac
 }
 
@@ -96,13 +95,41 @@ kconfigure() {
 	echo "$sum" >"$out/.wb-config.sum"
 }
 
+# seed_out OUT VARIANT: a new output directory starts as a copy of a built
+# one, so that Kbuild rebuilds what differs instead of a whole kernel
+# (from ccache at best). The closest first: VARIANT of another kernel,
+# the same config, where only the files that differ between the two
+# commits are rebuilt (a checkout gives each a new mtime, newer than every
+# object built before it); else the test variant of the same kernel on the
+# same architecture, where Kbuild rebuilds the objects that depend on the
+# options VARIANT changes (it records them per object).
+seed_out() {
+	local out=$1 variant=$2 from='' d
+	[ ! -f "$out/vmlinux" ] || return 0
+	# Stock's first: every other kernel is stock plus a few files.
+	for d in "$WB_TREE/out-stock-$variant" "$WB_TREE"/out-*-"$variant"; do
+		[ "$d" != "$out" ] && [ -f "$d/vmlinux" ] && { from=$d; break; }
+	done
+	if [ -z "$from" ] && [ "$variant" != test ] &&
+	   [ "$(variant_arch "$variant")" = "$(variant_arch test)" ] &&
+	   [ -f "${out%-"$variant"}-test/vmlinux" ]; then
+		from=${out%-"$variant"}-test
+	fi
+	[ -n "$from" ] || return 0
+	echo "seed_out: $out starts as a copy of $from"
+	rm -rf "$out" && cp -a "$from" "$out" || return 1
+	# Another variant's config: kconfigure writes this one's.
+	[ "${from##*-}" = "$variant" ] || rm -f "$out/.wb-config.sum"
+}
+
 # kbuild SRC OUT VARIANT: the boot image (kernel_image), plus the modules,
 # installed under
-# OUT/modroot (vfio in the modular and clang variants, the nvme host driver
+# OUT/modroot (vfio in the x86 test and clang variants, the nvme host driver
 # in all).
 kbuild() {
 	local src=$1 out=$2 variant=$3 image
 	image=$(basename "$(kernel_image "$variant")")
+	seed_out "$out" "$variant" || return 1
 	kconfigure "$src" "$out" "$variant" || return 1
 	if grep -q '=m$' "$out/.config"; then
 		kmake "$src" "$out" "$variant" "$image" modules &&
@@ -127,7 +154,7 @@ new_warnings() { # new_warnings REF LOG...: warnings not in REF
 	norm_warnings "${@:2}" | comm -23 - "$1"
 }
 
-# clang_modules OUT OBJECT...: the modules (.ko) of the modular build in
+# clang_modules OUT OBJECT...: the modules (.ko) of the test build in
 # OUT that hold one of OBJECT..., read from their .mod files; fails when
 # OUT's module list cannot be read. (hygiene.sh's clang check.)
 clang_modules() {

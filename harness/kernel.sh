@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build one kernel of the workbench:  kernel.sh NAME [VARIANT]
 #   NAME     stock (tag base) | baseline (tag baseline) | series (branch)
-#   VARIANT  test (default) | modular | debug | nomsi | clang | arm64 | arm64debug
+#   VARIANT  test (default) | debug | nomsi | clang | arm64 | arm64debug
 # All kernels build from the one work tree, checked out at NAME's commit
 # and put back afterwards, so that ccache and make share their work; each
 # NAME-VARIANT keeps its own output directory under build/out. The series

@@ -7,8 +7,9 @@
 # fails when it can inject nothing, a failed check's long details cannot
 # kill a pipefail script, the report names a stalled guest as such, the
 # clang check's helpers fail on what they cannot read, run_step returns
-# under errexit though its heartbeat fired, and each kernel variant builds
-# for its own architecture.
+# under errexit though its heartbeat fired, each kernel variant builds
+# for its own architecture, a new output directory is seeded from a built
+# one, and a series' recorded hygiene holds only while its inputs do.
 . "$(dirname "$0")/../harness/lib.sh"
 . "$WB_ROOT/harness/kbuild.sh"
 set +e
@@ -19,7 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 debug_kernel=${WB_SELFTEST_DEBUG_KERNEL:-series-debug}
 
-tap_plan 21
+tap_plan 23
 
 syntax_ok() {
 	local f
@@ -88,6 +89,45 @@ variants_ok() {
 		! variant_frags arm64 | grep -q x86.config && ! variant_frags test | grep -q arm64.config
 }
 tap_check "each variant's architecture, boot image and config fragments" variants_ok
+
+# A new output directory starts as a copy of a built one: the same variant
+# of another kernel, stock's first; else the same kernel's test build, and
+# then with its config to be rewritten; never across architectures; a
+# built directory is left as it is.
+seed_ok() {
+	local WB_TREE=$tmp/tree d
+	mkdir -p "$WB_TREE"/out-{baseline,stock}-test
+	for d in baseline stock; do
+		echo "$d" >"$WB_TREE/out-$d-test/vmlinux"
+		echo sum >"$WB_TREE/out-$d-test/.wb-config.sum"
+	done
+	seed_out "$WB_TREE/out-series-test" test >/dev/null &&
+		[ "$(cat "$WB_TREE/out-series-test/vmlinux")" = stock ] &&
+		[ -f "$WB_TREE/out-series-test/.wb-config.sum" ] || return 1
+	seed_out "$WB_TREE/out-series-nomsi" nomsi >/dev/null &&
+		[ -f "$WB_TREE/out-series-nomsi/vmlinux" ] &&
+		[ ! -f "$WB_TREE/out-series-nomsi/.wb-config.sum" ] || return 1
+	seed_out "$WB_TREE/out-series-arm64" arm64 >/dev/null && [ ! -e "$WB_TREE/out-series-arm64" ] || return 1
+	echo own >"$WB_TREE/out-series-test/vmlinux"
+	seed_out "$WB_TREE/out-series-test" test >/dev/null &&
+		[ "$(cat "$WB_TREE/out-series-test/vmlinux")" = own ]
+}
+tap_check "a new output directory is seeded from a built one of its variant or kernel" seed_ok
+
+# make check skips a series' hygiene only while what it reads is what the
+# passing run it records read.
+hygiene_recorded() {
+	local harness=$WB_ROOT/harness WB_ROOT=$tmp/root
+	mkdir -p "$WB_ROOT"/{harness,configs,base,s}
+	cp "$harness"/{hygiene,kbuild,lib,tap}.sh "$WB_ROOT/harness/" || return 1
+	echo p >"$WB_ROOT/s/0001-a.patch"
+	! hygiene_current s || return 1
+	printf 'inputs: %s\n' "$(hygiene_inputs s)" >"$WB_ROOT/s/hygiene-passed"
+	hygiene_current s || return 1
+	echo q >>"$WB_ROOT/s/0001-a.patch"
+	! hygiene_current s
+}
+tap_check "a series' recorded hygiene holds only for unchanged inputs" hygiene_recorded
 
 deb=$WB_BUILD/dl/${DEB_PACKAGE}_${DEB_VERSION/:/%3a}_all.deb
 corrupt_refused() {
