@@ -27,6 +27,8 @@
 
 series=${1:-series}
 base=$(series_base "$series")
+# What this run reads, taken before it reads it.
+inputs=$(hygiene_inputs "$series")
 H=$WB_BUILD/hygiene
 [ "$series" = series ] || H=$WB_BUILD/hygiene-$series
 rm -rf "$H"
@@ -113,8 +115,8 @@ hbuild() { # hbuild VARIANT LOG
 	local out targets
 	out=$(kernel_out "$series" "$1")
 	read -ra targets <<<"$(build_targets "$1")"
-	seed_out "$out" "$1" &&
-	kconfigure "$WB_TREE" "$out" "$1" >"$2" 2>&1 &&
+	seed_out "$out" "$1" >"$2" 2>&1 &&
+	kconfigure "$WB_TREE" "$out" "$1" >>"$2" 2>&1 &&
 	kmake "$WB_TREE" "$out" "$1" "${targets[@]}" >>"$2" 2>&1
 }
 sparse_files() { # sparse_files LOG FILE...: in the x86 test build, or
@@ -355,6 +357,6 @@ say "clang check ($what, $base and $series) took $(($(date +%s) - t0))s"
 tap_end
 say "hygiene of $series: $((tap_n - tap_failed))/$tap_n checks passed in $(($(date +%s) - t_start))s (logs: ${H#"$WB_ROOT"/})"
 [ "$tap_failed" -eq 0 ] || exit 1
-# On record: make check can tell that a frozen series' checks hold.
-printf 'inputs: %s\nchecks: %s passed, %s\n' "$(hygiene_inputs "$series")" "$tap_n" \
-	"$(date -u +%F)" >"$WB_ROOT/$series/hygiene-passed"
+# On record, for make check to skip the check while its inputs are these.
+printf 'inputs: %s\nchecks: %s, none failed, %s\n' "$inputs" "$tap_n" "$(date -u +%F)" \
+	>"$WB_ROOT/$series/hygiene-passed"

@@ -97,29 +97,31 @@ kconfigure() {
 
 # seed_out OUT VARIANT: a new output directory starts as a copy of a built
 # one, so that Kbuild rebuilds what differs instead of a whole kernel
-# (from ccache at best). The closest first: VARIANT of another kernel,
-# the same config, where only the files that differ between the two
-# commits are rebuilt (a checkout gives each a new mtime, newer than every
-# object built before it); else the test variant of the same kernel on the
-# same architecture, where Kbuild rebuilds the objects that depend on the
-# options VARIANT changes (it records them per object).
+# (from ccache at best): VARIANT of another kernel, stock's first, where
+# only the files that differ between the two commits are rebuilt (a
+# checkout gives each a new mtime, newer than every object built before
+# it); for nomsi, else the same kernel's test build, where Kbuild rebuilds
+# the objects that depend on the options nomsi changes (it records them
+# per object). The debug and clang variants change every object's flags:
+# a copy would save nothing. The copy leaves out the other kernel's boot
+# image and installed modules, so that a build that fails leaves none to
+# boot, and goes into place whole; kconfigure then writes OUT's config
+# and checks it.
 seed_out() {
-	local out=$1 variant=$2 from='' d
-	[ ! -f "$out/vmlinux" ] || return 0
-	# Stock's first: every other kernel is stock plus a few files.
+	local out=$1 variant=$2 from='' d tmp
+	[ ! -e "$out/vmlinux" ] || return 0
 	for d in "$WB_TREE/out-stock-$variant" "$WB_TREE"/out-*-"$variant"; do
 		[ "$d" != "$out" ] && [ -f "$d/vmlinux" ] && { from=$d; break; }
 	done
-	if [ -z "$from" ] && [ "$variant" != test ] &&
-	   [ "$(variant_arch "$variant")" = "$(variant_arch test)" ] &&
-	   [ -f "${out%-"$variant"}-test/vmlinux" ]; then
-		from=${out%-"$variant"}-test
+	if [ -z "$from" ] && [ "$variant" = nomsi ] && [ -f "${out%-nomsi}-test/vmlinux" ]; then
+		from=${out%-nomsi}-test
 	fi
 	[ -n "$from" ] || return 0
 	echo "seed_out: $out starts as a copy of $from"
-	rm -rf "$out" && cp -a "$from" "$out" || return 1
-	# Another variant's config: kconfigure writes this one's.
-	[ "${from##*-}" = "$variant" ] || rm -f "$out/.wb-config.sum"
+	tmp=$out.seed.$$
+	rm -rf "$out" "$tmp" && cp -a "$from" "$tmp" &&
+		rm -rf "$tmp"/arch/*/boot/*Image "$tmp/modroot" "$tmp/.wb-config.sum" &&
+		mv "$tmp" "$out"
 }
 
 # kbuild SRC OUT VARIANT: the boot image (kernel_image), plus the modules,

@@ -233,17 +233,26 @@ series_revision() {
 }
 
 # hygiene_inputs NAME: a digest of everything NAME's hygiene check reads:
-# its patches (the baseline's too), the pinned base, the configs, the
-# scripts that check, and the versions of the tools they run. hygiene.sh
-# records it in NAME/hygiene-passed when every check passes.
+# its patches (the baseline's too), the pinned base, the work tree's
+# commits it checks (base.sh makes them the same on every machine), the
+# configs, the scripts that check, and the versions of the tools they
+# run. hygiene.sh records it in NAME/hygiene-passed when every check
+# passes; tests/run.sh then skips the check while the digest holds.
 hygiene_inputs() {
 	{
 		cat "$WB_ROOT/$1"/[0-9]*.patch "$WB_ROOT"/base/[0-9]*.patch "$WB_ROOT/base/linux-source.conf" \
 			"$WB_ROOT"/configs/*.config "$WB_ROOT"/harness/{hygiene,kbuild,lib,tap}.sh
+		git_tree rev-parse base "$(series_base "$1")" "$1"
+		git --version
 		gcc --version | head -n 1
+		"${ARM64_CROSS}gcc" --version | head -n 1
+		ld --version | head -n 1
 		clang --version | head -n 1
+		ld.lld --version
 		sparse --version
 		codespell --version
+		perl -e 'print "perl $^V\n"'
+		/usr/bin/python3 --version
 	} 2>&1 | sha256sum | cut -d' ' -f1
 }
 # hygiene_current NAME: NAME's hygiene passed with what it reads now.

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `make check`: every test of the project, on the kernels side by side.
-#   1. hygiene of the follow-up (per-patch builds, sparse, checkpatch, ...)
-#      and of the series, unless series/hygiene-passed shows that what it
-#      reads is unchanged; beside them, the follow-up's git am on every
-#      linux-source-6.12 the archive serves
+#   1. hygiene of each series (per-patch builds, sparse, checkpatch, ...),
+#      unless NAME/hygiene-passed shows that what it reads is unchanged;
+#      beside it, the follow-up's git am on every linux-source-6.12 the
+#      archive serves
 #   2. kernel builds: stock, baseline, series and followup (test, vfio as
 #      modules), their debug builds but the baseline's (KASAN, lockdep,
 #      kmemleak, fault injection, vfio built in), and arm64 stock, series
@@ -70,18 +70,22 @@ WB_ARCH=arm64 "$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>>"$R/selftests-
 say "suite archive-check (beside the builds)"
 "$WB_ROOT/harness/archive-check.sh" "$WB_ROOT/followup" >"$R/archive-check.tap" 2>&1 &
 archive_pid=$!
-# series/ is frozen (the re-creation of upstream's conversion, to study
-# it): its per-patch hygiene, about 12 min cold, runs here when what it
-# reads changed since the passing run that series/hygiene-passed records,
-# or with HYGIENE=all; `make hygiene` runs it always. Its kernels are
-# built and tested below either way.
-if [ "${HYGIENE:-}" != all ] && hygiene_current series; then
-	suite hygiene tap_recorded "series: per-patch hygiene" \
-		"unchanged since the passing run recorded in series/hygiene-passed ($(sed -n 's/^checks: //p' "$WB_ROOT/series/hygiene-passed")); make hygiene runs it"
-else
-	suite hygiene "$WB_ROOT/harness/hygiene.sh" series
-fi
-suite hygiene-followup "$WB_ROOT/harness/hygiene.sh" followup
+# A series' hygiene (per-patch builds, sparse, checkpatch, ...: 12-30
+# min cold) is deterministic: it runs here when what it reads changed
+# since the passing run that NAME/hygiene-passed records (hygiene_inputs
+# in lib.sh: patches, base, work tree commits, configs, scripts, tool
+# versions), or always with HYGIENE=all or `make hygiene`. Either way the
+# series' kernels are built and tested below.
+for s in $SERIES_NAMES; do
+	name=hygiene
+	[ "$s" = series ] || name=hygiene-$s
+	if [ "${HYGIENE:-}" != all ] && hygiene_current "$s"; then
+		suite "$name" tap_recorded "$s: per-patch hygiene" \
+			"unchanged since the passing run recorded in $s/hygiene-passed ($(sed -n 's/^checks: //p' "$WB_ROOT/$s/hygiene-passed")); make hygiene runs it"
+	else
+		suite "$name" "$WB_ROOT/harness/hygiene.sh" "$s"
+	fi
+done
 suite builds builds
 wait "$archive_pid"
 echo "# exit $?" >>"$R/archive-check.tap"
@@ -112,11 +116,16 @@ kernel_suites() {
 # Two guests at a time: a guest's TCG runs in one host thread, so one
 # guest leaves the second core idle. The debug kernels' suites (about
 # 4.5 min each) in one queue, every other kernel's in the other; each
-# queue's output is printed when both are done.
+# says which kernel it starts, and its output is printed when both are
+# done.
 queue() { # queue LOG KERNEL...
 	local log=$1 k
 	shift
-	for k in "$@"; do kernel_suites "$k"; done >"$log" 2>&1
+	: >"$log"
+	for k in "$@"; do
+		say "$(basename "$log" .log): $k"
+		kernel_suites "$k" >>"$log" 2>&1
+	done
 }
 debug_kernels=() other_kernels=()
 for k in "${KERNELS[@]}"; do

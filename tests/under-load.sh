@@ -18,7 +18,10 @@ set +e
 
 runs=${1:-10}
 shift
-kernels=("$@")
+kernels=()
+for k in "$@"; do
+	case $k in *-*) kernels+=("$k") ;; *) kernels+=("$k-test") ;; esac
+done
 [ ${#kernels[@]} -gt 0 ] || kernels=(stock-debug series-debug)
 U=$WB_BUILD/under-load
 rm -rf "$U"
@@ -37,9 +40,13 @@ build_beside() {
 		echo "load build ended: $?" >>"$U/load.log"
 	done
 }
+# A process group of its own (job control), so that the build's make and
+# compilers stop with it.
+set -m
 build_beside &
 loader=$!
-trap 'kill $loader 2>/dev/null; pkill -P $loader 2>/dev/null; rm -rf "$load"' EXIT
+set +m
+trap 'kill -- -$loader 2>/dev/null; wait $loader 2>/dev/null; rm -rf "$load"' EXIT
 sleep 30	# the build is compiling before the first guest boots
 
 # run_kernel K: RUNS boots of K in a row, each judged as make check does.

@@ -91,26 +91,32 @@ variants_ok() {
 tap_check "each variant's architecture, boot image and config fragments" variants_ok
 
 # A new output directory starts as a copy of a built one: the same variant
-# of another kernel, stock's first; else the same kernel's test build, and
-# then with its config to be rewritten; never across architectures; a
+# of another kernel, stock's first; for nomsi else the same kernel's test
+# build; never a debug build from a test one, nor across architectures;
+# without the other kernel's boot image, modules or config checksum; a
 # built directory is left as it is.
 seed_ok() {
 	local WB_TREE=$tmp/tree d
-	mkdir -p "$WB_TREE"/out-{baseline,stock}-test
+	mkdir -p "$WB_TREE"/out-{baseline,stock}-test/arch/x86/boot
 	for d in baseline stock; do
 		echo "$d" >"$WB_TREE/out-$d-test/vmlinux"
 		echo sum >"$WB_TREE/out-$d-test/.wb-config.sum"
+		touch "$WB_TREE/out-$d-test/arch/x86/boot/bzImage"
+		mkdir -p "$WB_TREE/out-$d-test/modroot"
 	done
 	seed_out "$WB_TREE/out-series-test" test >/dev/null &&
 		[ "$(cat "$WB_TREE/out-series-test/vmlinux")" = stock ] &&
-		[ -f "$WB_TREE/out-series-test/.wb-config.sum" ] || return 1
+		[ ! -e "$WB_TREE/out-series-test/.wb-config.sum" ] &&
+		[ ! -e "$WB_TREE/out-series-test/arch/x86/boot/bzImage" ] &&
+		[ ! -e "$WB_TREE/out-series-test/modroot" ] || return 1
 	seed_out "$WB_TREE/out-series-nomsi" nomsi >/dev/null &&
-		[ -f "$WB_TREE/out-series-nomsi/vmlinux" ] &&
-		[ ! -f "$WB_TREE/out-series-nomsi/.wb-config.sum" ] || return 1
+		[ -f "$WB_TREE/out-series-nomsi/vmlinux" ] || return 1
+	seed_out "$WB_TREE/out-series-debug" debug >/dev/null && [ ! -e "$WB_TREE/out-series-debug" ] || return 1
 	seed_out "$WB_TREE/out-series-arm64" arm64 >/dev/null && [ ! -e "$WB_TREE/out-series-arm64" ] || return 1
 	echo own >"$WB_TREE/out-series-test/vmlinux"
 	seed_out "$WB_TREE/out-series-test" test >/dev/null &&
-		[ "$(cat "$WB_TREE/out-series-test/vmlinux")" = own ]
+		[ "$(cat "$WB_TREE/out-series-test/vmlinux")" = own ] &&
+		[ -z "$(ls -d "$WB_TREE"/*.seed.* 2>/dev/null)" ]
 }
 tap_check "a new output directory is seeded from a built one of its variant or kernel" seed_ok
 
@@ -118,14 +124,14 @@ tap_check "a new output directory is seeded from a built one of its variant or k
 # passing run it records read.
 hygiene_recorded() {
 	local harness=$WB_ROOT/harness WB_ROOT=$tmp/root
-	mkdir -p "$WB_ROOT"/{harness,configs,base,s}
+	mkdir -p "$WB_ROOT"/{harness,configs,base,followup}
 	cp "$harness"/{hygiene,kbuild,lib,tap}.sh "$WB_ROOT/harness/" || return 1
-	echo p >"$WB_ROOT/s/0001-a.patch"
-	! hygiene_current s || return 1
-	printf 'inputs: %s\n' "$(hygiene_inputs s)" >"$WB_ROOT/s/hygiene-passed"
-	hygiene_current s || return 1
-	echo q >>"$WB_ROOT/s/0001-a.patch"
-	! hygiene_current s
+	echo p >"$WB_ROOT/followup/0001-a.patch"
+	! hygiene_current followup || return 1
+	printf 'inputs: %s\n' "$(hygiene_inputs followup)" >"$WB_ROOT/followup/hygiene-passed"
+	hygiene_current followup || return 1
+	echo q >>"$WB_ROOT/followup/0001-a.patch"
+	! hygiene_current followup
 }
 tap_check "a series' recorded hygiene holds only for unchanged inputs" hygiene_recorded
 
