@@ -4,7 +4,7 @@ H := harness
 KERNELS := stock baseline series followup
 VARIANTS := test debug nomsi
 
-.PHONY: help setup tree export export-followup export-baseline kernels demo check bench \
+.PHONY: help setup tree export export-followup export-baseline export-mainline kernels demo check bench \
 	hygiene vm selftest-workbench under-load archive-check clean
 .DEFAULT_GOAL := help
 
@@ -14,8 +14,9 @@ help: ## List the targets
 setup: ## Install build tools, sparse, ccache, busybox and QEMU 10 (idempotent)
 	@$(H)/setup.sh
 
-tree: setup ## Fetch and verify the base; build build/linux: base, baseline, series, followup
+tree: setup ## Fetch and verify both bases; build/linux (6.12: base, baseline, series, followup), build/linux-7.3 (base, mainline)
 	@$(H)/base.sh tree
+	@WB_LINE=7.3 $(H)/base.sh tree
 
 export: ## Export the work tree's series commits into series/ (cover letter kept)
 	@$(H)/export.sh series
@@ -26,7 +27,10 @@ export-followup: ## Export the work tree's followup commits into followup/ (cove
 export-baseline: ## Export the work tree's baseline commit into base/
 	@$(H)/export.sh baseline
 
-kernel-%: ## Build one kernel: kernel-NAME[-VARIANT], e.g. kernel-series-debug
+export-mainline: ## Export the 7.3 tree's mainline-msi and mainline-vfio commits into mainline/
+	@$(H)/export.sh mainline-msi && $(H)/export.sh mainline-vfio
+
+kernel-%: ## Build one kernel: kernel-NAME[-VARIANT], e.g. kernel-series-debug, kernel-stock73
 	@$(H)/kernel.sh $(firstword $(subst -, ,$*)) $(or $(word 2,$(subst -, ,$*)),test) >/dev/null
 
 kernels: tree ## Build the four test kernels: stock, baseline, series, followup

@@ -62,10 +62,11 @@ mount_tracefs() {
 # baseline, the follow-up keeps it, on x86, whose PCI/MSI domains all
 # support it. 6.12's GICv3 ITS does not (no MSI_FLAG_PCI_MSIX_ALLOC_DYN),
 # so on arm64 stock and the series must keep NORESIZE; the follow-up's
-# last patches let the ITS allocate after enable.
+# last patches let the ITS allocate after enable. 7.3's ITS allocates
+# after enable itself (stock73, mainline).
 kernel_dynamic() {
 	case $(uname -m),${WB_KERNEL_NAME:-} in
-	*,followup)              echo 1 ;;
+	*,followup | *,stock73 | *,mainline) echo 1 ;;
 	# any other kernel on arm64: 6.12's ITS, not dynamic
 	aarch64,*)               echo 0 ;;
 	*,stock | *,series)      echo 1 ;;
@@ -90,7 +91,7 @@ selftests_env() {
 	# and requests the irq on every swap as stock and the baseline do (rare
 	# losses): there the tests allow one per ten swaps.
 	case ${WB_KERNEL_NAME:-} in
-	stock|baseline) export VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1 ;;
+	stock|baseline|stock73) export VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=1 ;;
 	esac
 	# On a debug kernel the scale cases use the nvme's first 256 vectors:
 	# with KASAN and lockdep, stock's first enable of vector 2047 (2048

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The kernel test robot's checks, for every patch of a series (TAP):
 #
-#   hygiene.sh [NAME]   NAME: series (default, on the baseline) or followup
-#                       (on stock); see series_base in lib.sh
+#   hygiene.sh [NAME]   NAME: series (default, on the baseline), followup
+#                       (on stock), mainline-msi or mainline-vfio (on
+#                       v7.3.4); see series_base in lib.sh
 #
 #  - the series applies with git am to a freshly extracted base (+ the
 #    baseline for the series), and format-patch regenerates every file of
@@ -26,7 +27,9 @@
 . "$WB_ROOT/harness/kbuild.sh"
 
 series=${1:-series}
+on_line_of_series "$series" "$0" "$@"
 base=$(series_base "$series")
+sdir=$(series_dir "$series")
 # What this run reads, taken before it reads it.
 inputs=$(hygiene_inputs "$series")
 H=$WB_BUILD/hygiene
@@ -65,20 +68,20 @@ fresh_apply() {
 		am_fixed "$fresh" $(baseline_patches) && git -C "$fresh" tag baseline || return 1
 	fi
 	git -C "$fresh" checkout -q -b "$series" &&
-	am_fixed "$fresh" $(series_patches "$WB_ROOT/$series") &&
+	am_fixed "$fresh" $(series_patches "$sdir") &&
 	[ "$(git -C "$fresh" rev-parse 'base^{tree}')" = "$(git_tree rev-parse 'base^{tree}')" ] &&
 	[ "$(git -C "$fresh" rev-parse "$base")" = "$(git_tree rev-parse "$base")" ]
 }
 roundtrip() {
 	local fresh=$H/fresh regen=$H/regen f
-	git -C "$fresh" config "branch.$series.description" "$(cover_text "$WB_ROOT/$series/0000-cover-letter.patch")"
+	git -C "$fresh" config "branch.$series.description" "$(cover_text "$sdir/0000-cover-letter.patch")"
 	format_series "$fresh" "$regen" "$series" || return 1
 	grep -q "^base-commit: $(git -C "$fresh" rev-parse "$base")$" "$regen/0000-cover-letter.patch" || {
 		echo "regenerated cover letter has no base-commit of $base"; return 1; }
-	for f in "$WB_ROOT/$series"/*.patch; do
+	for f in "$sdir"/*.patch; do
 		diff -u -I '^Date: ' "$f" "$regen/$(basename "$f")" || return 1
 	done
-	[ "$(ls "$regen" | wc -l)" -eq "$(ls "$WB_ROOT/$series"/*.patch | wc -l)" ]
+	[ "$(ls "$regen" | wc -l)" -eq "$(ls "$sdir"/*.patch | wc -l)" ]
 }
 if run_step "git am onto a fresh $onto" "$H/fresh.log" fresh_apply 2>/dev/null; then
 	tap_result ok "$series applies with git am to a freshly extracted $onto"
@@ -359,4 +362,4 @@ say "hygiene of $series: $((tap_n - tap_failed))/$tap_n checks passed in $(($(da
 [ "$tap_failed" -eq 0 ] || exit 1
 # On record, for make check to skip the check while its inputs are these.
 printf 'inputs: %s\nchecks: %s, none failed, %s\n' "$inputs" "$tap_n" "$(date -u +%F)" \
-	>"$WB_ROOT/$series/hygiene-passed"
+	>"$sdir/hygiene-passed"

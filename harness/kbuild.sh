@@ -5,8 +5,12 @@
 # Reproducible version strings keep ccache hits across rebuilds.
 export KBUILD_BUILD_TIMESTAMP="2024-11-17" KBUILD_BUILD_USER=wb KBUILD_BUILD_HOST=wb
 
-X86=(configs/common.config configs/x86.config)
-ARM64=(configs/common.config configs/arm64.config)
+# What a kernel line needs beyond the others is in configs/line-LINE.config,
+# the one place where the fragments differ by line.
+LINE_FRAG=()
+[ ! -f "$WB_ROOT/configs/line-$WB_LINE.config" ] || LINE_FRAG=("configs/line-$WB_LINE.config")
+X86=(configs/common.config "${LINE_FRAG[@]}" configs/x86.config)
+ARM64=(configs/common.config "${LINE_FRAG[@]}" configs/arm64.config)
 variant_frags() {
 	case $1 in
 	test)       echo "${X86[@]}" ;;
@@ -51,7 +55,7 @@ kmake() {
 		set -- ARCH=arm64 CROSS_COMPILE="$ARM64_CROSS" "$@"
 	fi
 	make -C "$src" O="$out" -j"$WB_JOBS" CC="ccache $cc" HOSTCC="ccache $hostcc" \
-		W=1 cmd_checkdoc= "$@"
+		CHECK="$WB_SPARSE" W=1 cmd_checkdoc= "$@"
 }
 
 # Every option the fragments set (the last one wins) must survive
@@ -110,7 +114,7 @@ kconfigure() {
 seed_out() {
 	local out=$1 variant=$2 from='' d tmp
 	[ ! -e "$out/vmlinux" ] || return 0
-	for d in "$WB_TREE/out-stock-$variant" "$WB_TREE"/out-*-"$variant"; do
+	for d in "$WB_TREE"/out-stock*-"$variant" "$WB_TREE"/out-*-"$variant"; do
 		[ "$d" != "$out" ] && [ -f "$d/vmlinux" ] && { from=$d; break; }
 	done
 	if [ -z "$from" ] && [ "$variant" = nomsi ] && [ -f "${out%-nomsi}-test/vmlinux" ]; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build one kernel of the workbench:  kernel.sh NAME [VARIANT]
 #   NAME     stock (tag base) | baseline (tag baseline) | series (branch)
+#            | followup (branch) | stock73 (the 7.3 tree's tag base)
 #   VARIANT  test (default) | debug | nomsi | clang | arm64 | arm64debug
-# All kernels build from the one work tree, checked out at NAME's commit
+# All kernels of a line build from its one work tree, checked out at NAME's commit
 # and put back afterwards, so that ccache and make share their work; each
 # NAME-VARIANT keeps its own output directory under build/out. The series
 # builds the tree as it is, uncommitted edits included. Prints the boot image.
@@ -11,6 +12,7 @@
 
 name=${1:?usage: kernel.sh NAME [VARIANT]}
 variant=${2:-test}
+on_line_of "$name" "$0" "$@"
 rev=$(kernel_rev "$name")
 variant_frags "$variant" >/dev/null
 out=$(kernel_out "$name" "$variant")

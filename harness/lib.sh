@@ -5,9 +5,21 @@ set -euo pipefail
 
 WB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WB_BUILD=${WB_BUILD:-$WB_ROOT/build}
-# The kernel git work tree: base -> baseline -> series. LINUX_TREE points
-# the workbench at a tree of one's own instead.
-WB_TREE=${LINUX_TREE:-$WB_BUILD/linux}
+# The kernel line a script works on: 6.12 (Debian's stable kernel, the
+# default) or 7.3 (mainline, from trixie-backports). Each line has its
+# pinned package (base/linux-source-LINE.conf) and its own git work tree;
+# every script serves both, chosen by WB_LINE or by the kernel's name
+# (kernel_line).
+WB_LINE=${WB_LINE:-6.12}
+case $WB_LINE in
+6.12) WB_LINE_TREE=$WB_BUILD/linux ;;
+7.3)  WB_LINE_TREE=$WB_BUILD/linux-7.3 ;;
+*)    printf 'error: unknown kernel line WB_LINE=%s (6.12 or 7.3)\n' "$WB_LINE" >&2; exit 1 ;;
+esac
+# The kernel git work tree: base -> baseline -> series on 6.12, base ->
+# mainline on 7.3. LINUX_TREE points the workbench at a tree of one's own
+# instead.
+WB_TREE=${LINUX_TREE:-$WB_LINE_TREE}
 WB_OUT=$WB_BUILD/out
 # The vfio selftests and their library, as the followup branch has them:
 # its selftest patches are the series' plus the follow-up's cases.
@@ -25,8 +37,9 @@ WB_JOBS=${WB_JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-${HOME:-$WB_BUILD}/.cache/ccache}
 mkdir -p "$WB_BUILD" "$WB_OUT" "$WB_LOGS"
 
-# shellcheck source=base/linux-source.conf
-. "$WB_ROOT/base/linux-source.conf"
+DEB_SUITE=	# empty: the suite this machine's apt already uses
+# shellcheck source=base/linux-source-6.12.conf
+. "$WB_ROOT/base/linux-source-$WB_LINE.conf"
 
 say()  { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -61,15 +74,40 @@ run_step() {
 # The kernels of the workbench, by name, and the commit each builds:
 # stock (Debian's 6.12), baseline (pre-dynamic vfio-pci), series (the
 # dynamic MSI-X series on the baseline), followup (the follow-up series on
-# stock).
+# stock); stock73 (Debian's 7.3, mainline v7.3.4) and mainline (the
+# mainline series, PCI/MSI and vfio, on it).
+KERNEL_NAMES="stock, baseline, series, followup, stock73 or mainline"
 kernel_rev() {
 	case $1 in
-	stock)    echo base ;;
+	stock | stock73) echo base ;;
 	baseline) echo baseline ;;
 	series)   echo series ;;
 	followup) echo followup ;;
-	*)        die "unknown kernel '$1' (stock, baseline, series or followup)" ;;
+	mainline) echo mainline ;;
+	*)        die "unknown kernel '$1' ($KERNEL_NAMES)" ;;
 	esac
+}
+# kernel_line NAME: the kernel line NAME is built from.
+kernel_line() {
+	case $1 in
+	stock73 | mainline) echo 7.3 ;;
+	stock | baseline | series | followup) echo 6.12 ;;
+	*)       die "unknown kernel '$1' ($KERNEL_NAMES)" ;;
+	esac
+}
+# on_line_of_series NAME SCRIPT ARGS...: the same for a series.
+on_line_of_series() {
+	local line=6.12
+	case $1 in mainline-*) line=7.3 ;; esac
+	series_base "$1" >/dev/null
+	[ "$line" = "$WB_LINE" ] || [ -n "${LINUX_TREE:-}" ] || WB_LINE=$line exec "${@:2}"
+}
+# on_line_of NAME SCRIPT ARGS...: a script that serves one kernel runs
+# again, as SCRIPT ARGS..., on NAME's line when it was started on another.
+on_line_of() {
+	local line
+	line=$(kernel_line "$1")
+	[ "$line" = "$WB_LINE" ] || [ -n "${LINUX_TREE:-}" ] || WB_LINE=$line exec "${@:2}"
 }
 
 # WB_ARCH (x86 by default, or arm64): the architecture that the guest
@@ -87,16 +125,30 @@ arm64) WB_ARCH_BUILD=$ARM64_BUILD WB_CROSS=$ARM64_CROSS ;;
 *)     die "unknown WB_ARCH '$WB_ARCH' (x86 or arm64)" ;;
 esac
 
-# The two patch series of the project, by name. Each lives in its own
-# directory (WB_ROOT/NAME, cover letter included), is a branch NAME of the
-# work tree, and applies with git am to its base: the series to the
-# baseline, the follow-up to stock (tag base).
-SERIES_NAMES="series followup"
+# The patch series of the project, by name. Each lives in its own
+# directory (series_dir, cover letter included), is a branch NAME of its
+# line's work tree, and applies with git am to its base. On 6.12: the
+# series to the baseline, the follow-up to stock (tag base). On 7.3, the
+# mainline series, posted by tree: mainline-msi (PCI/MSI) and
+# mainline-vfio (vfio), each on v7.3.4 (tag base); the mainline kernel
+# carries both.
+case $WB_LINE in
+6.12) SERIES_NAMES="series followup" ;;
+7.3)  SERIES_NAMES="mainline-msi mainline-vfio" ;;
+esac
 series_base() {
 	case $1 in
 	series)   echo baseline ;;
-	followup) echo base ;;
+	followup | mainline-msi | mainline-vfio) echo base ;;
 	*)        die "unknown series '$1' ($SERIES_NAMES)" ;;
+	esac
+}
+# series_dir NAME: where series NAME's patch files are.
+series_dir() {
+	case $1 in
+	mainline-msi)  echo "$WB_ROOT/mainline/pci-msi" ;;
+	mainline-vfio) echo "$WB_ROOT/mainline/vfio" ;;
+	*)             series_base "$1" >/dev/null && echo "$WB_ROOT/$1" ;;
 	esac
 }
 
@@ -127,6 +179,35 @@ as_root() {
 debian_mirror() {
 	apt-cache policy 2>/dev/null |
 		awk '$3 == "bookworm/main" && $2 ~ /^[a-z]+:/ { print $2; exit }'
+}
+
+# sparse_path LINE: the sparse that LINE's hygiene runs (sparse-build.sh
+# builds 7.3's); WB_SPARSE is the current line's.
+sparse_path() {
+	case $1 in
+	7.3) echo "$WB_BUILD/tools/sparse-0.6.5-rc1/bin/sparse" ;;
+	*)   echo sparse ;;
+	esac
+}
+WB_SPARSE=$(sparse_path "$WB_LINE")
+
+# apt_suite SUITE [TYPE]: APT_OPTS = apt-get options that make apt read
+# SUITE (main, TYPE deb or deb-src) from a source list, package lists and
+# cache of its own under build/apt-SUITE[-src]; none for an empty SUITE
+# (the package comes from the machine's own suites). The machine's
+# sources, lists and what apt installs stay as they were.
+APT_OPTS=()
+apt_suite() {
+	local suite=$1 type=${2:-deb} dir mirror
+	APT_OPTS=()
+	[ -n "$suite" ] || return 0
+	dir=$WB_BUILD/apt-$suite${type#deb}
+	mirror=$(debian_mirror)
+	[ -n "$mirror" ] || die "no Debian mirror in apt-cache policy to fetch $suite from"
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	echo "$type $mirror $suite main" >"$dir/sources.list"
+	APT_OPTS=(-o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache")
 }
 
 git_tree() { git -C "$WB_TREE" -c user.name=workbench -c user.email=workbench@localhost "$@"; }
@@ -195,7 +276,7 @@ extract_base() {
 	git -C "$dir" add -A -f  # Debian's .gitignore ignores the whole top level
 	# Empty when the patches only create files.
 	GIT_AUTHOR_DATE=$FIXED_DATE git_fixed -C "$dir" commit -q --allow-empty \
-		-m "Debian linux-source-6.12 $version"
+		-m "Debian $DEB_PACKAGE $version"
 	git -C "$dir" tag base
 }
 
@@ -224,10 +305,14 @@ cover_text() {
 # entry to its cover letter, whenever a patch changes.
 SERIES_REVISION=6
 FOLLOWUP_REVISION=4
+MAINLINE_MSI_REVISION=1
+MAINLINE_VFIO_REVISION=1
 series_revision() {
 	case $1 in
 	series)   echo "$SERIES_REVISION" ;;
 	followup) echo "$FOLLOWUP_REVISION" ;;
+	mainline-msi)  echo "$MAINLINE_MSI_REVISION" ;;
+	mainline-vfio) echo "$MAINLINE_VFIO_REVISION" ;;
 	*)        die "unknown series '$1' ($SERIES_NAMES)" ;;
 	esac
 }
@@ -240,7 +325,7 @@ series_revision() {
 # passes; tests/run.sh then skips the check while the digest holds.
 hygiene_inputs() {
 	{
-		cat "$WB_ROOT/$1"/[0-9]*.patch "$WB_ROOT"/base/[0-9]*.patch "$WB_ROOT/base/linux-source.conf" \
+		cat "$(series_dir "$1")"/[0-9]*.patch "$WB_ROOT"/base/[0-9]*.patch "$WB_ROOT/base/linux-source-$WB_LINE.conf" \
 			"$WB_ROOT"/configs/*.config "$WB_ROOT"/harness/{hygiene,kbuild,lib,tap}.sh
 		git_tree rev-parse base "$(series_base "$1")" "$1"
 		git --version
@@ -249,7 +334,8 @@ hygiene_inputs() {
 		ld --version | head -n 1
 		clang --version | head -n 1
 		ld.lld --version
-		sparse --version
+		"$WB_SPARSE" --version
+		[ "$WB_SPARSE" = sparse ] || sha256sum <"$WB_SPARSE"
 		codespell --version
 		perl -e 'print "perl $^V\n"'
 		/usr/bin/python3 --version
@@ -257,22 +343,57 @@ hygiene_inputs() {
 }
 # hygiene_current NAME: NAME's hygiene passed with what it reads now.
 hygiene_current() {
-	[ "$(sed -n 's/^inputs: //p' "$WB_ROOT/$1/hygiene-passed" 2>/dev/null)" = "$(hygiene_inputs "$1")" ]
+	[ "$(sed -n 's/^inputs: //p' "$(series_dir "$1")/hygiene-passed" 2>/dev/null)" = "$(hygiene_inputs "$1")" ]
 }
 
 # format_series REPO OUTDIR [NAME]: a series (default: the series) as
 # patch files, the way the project keeps them: cover letter from the
-# branch description, base-commit of its base, the cover signed by the
-# series' author (not whoever runs it).
+# branch description, base-commit of its base, the cover from the series'
+# author (not whoever runs it); a mainline series is addressed as
+# scripts/get_maintainer.pl says (series_recipients).
 format_series() {
 	local repo=$1 out=$2 series=${3:-series} base name email prefix=PATCH
+	local -a to=()
 	base=$(series_base "$series")
 	name=$(git -C "$repo" log -1 --format=%an "$series")
 	email=$(git -C "$repo" log -1 --format=%ae "$series")
 	# A first posting carries no revision.
 	[ "$(series_revision "$series")" = 1 ] || prefix="PATCH v$(series_revision "$series")"
+	case $series in
+	mainline-*) mapfile -t to < <(series_recipients "$repo" "$base" "$series") || return 1 ;;
+	esac
 	git -C "$repo" -c user.name="$name" -c user.email="$email" format-patch -q \
 		--cover-letter --cover-from-description=subject --base="$base" \
-		--subject-prefix="$prefix" \
+		--subject-prefix="$prefix" "${to[@]}" \
 		--no-signature --zero-commit -o "$out" "$base..$series"
+}
+
+# placeholder_identity NAME EMAIL: true when NAME <EMAIL> is not a
+# person's: the workbench's own commit identity, an address in a domain
+# reserved for examples or no mail (.example, .invalid, .test,
+# .localhost, localhost, noreply), or a name with "placeholder" or
+# "maintainers" in it.
+placeholder_identity() {
+	local n=${1,,} e=${2,,}
+	case $e in
+	*@localhost | *.example | *.invalid | *.test | *.localhost | *noreply* | *.example.*) return 0 ;;
+	?*@?*.?*) ;;
+	*) return 0 ;;
+	esac
+	case $n in
+	*workbench* | *placeholder* | *maintainers* | '') return 0 ;;
+	esac
+	return 1
+}
+
+# series_recipients REPO BASE BRANCH: format-patch's --to (maintainers)
+# and --cc (reviewers and lists) for the whole of BASE..BRANCH, from
+# REPO's scripts/get_maintainer.pl (MAINTAINERS only, not git history).
+series_recipients() {
+	local repo=$1 diff
+	diff=$(mktemp)
+	git -C "$repo" diff "$2" "$3" >"$diff"
+	(cd "$repo" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --roles "$diff") |
+		sed -E -n 's/^([^(]+) \((maintainer|supporter):.*$/--to=\1/p; t; s/^([^(]+) \(.*$/--cc=\1/p'
+	rm -f "$diff"
 }

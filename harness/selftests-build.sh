@@ -1,32 +1,82 @@
 #!/usr/bin/env bash
-# Build the vfio selftests on the host, for guest/selftests.sh to run:
+# Build the vfio selftests on the host, for the guest to run:
 #
 #   selftests-build.sh [TREE [OUT]]
 #
-# TREE is a kernel source tree with tools/testing/selftests/vfio. By
-# default the tests come from the work tree's followup branch: its
-# selftest patches are the series' (same code) plus the cases for what
-# the follow-up adds, so one binary runs on every kernel and the report
-# compares them test by test. The binaries go to OUT/vfio (default
-# build/selftests; with WB_ARCH=arm64, cross-built into
-# build/arm64/selftests). Nothing kernel-side is built: the tests use the host's
-# uapi headers when TREE has no usr/include from 'make headers'.
+# 6.12 line (guest/selftests.sh): TREE is a kernel source tree with
+# tools/testing/selftests/vfio. By default the tests come from the work
+# tree's followup branch: its selftest patches are the series' (same code)
+# plus the cases for what the follow-up adds, so one binary runs on every
+# kernel and the report compares them test by test. The binaries go to
+# OUT/vfio (default build/selftests; with WB_ARCH=arm64, cross-built into
+# build/arm64/selftests). Nothing kernel-side is built: the tests use the
+# host's uapi headers when TREE has no usr/include from 'make headers'.
+#
+# 7.3 line (WB_LINE=7.3, guest/mainline-selftests.sh): mainline's own
+# tools/testing/selftests/vfio as the 7.3 work tree has them at
+# SELFTESTS_REV (default: base, v7.3.4 as Debian ships it), built against
+# that commit's own uapi headers into build/selftests-7.3/vfio (arm64:
+# build/arm64/selftests-7.3). The project adds nothing to them.
 . "$(dirname "$0")/lib.sh"
 
-if [ -n "${1:-}" ]; then
-	tree=$(realpath "$1")
-else
-	export_selftests_src || die "cannot export tools/ of the followup branch of $WB_TREE"
-	tree=$WB_SELFTESTS_SRC
-fi
-out=${2:-$WB_ARCH_BUILD/selftests}
+# link_targets REV: the files that REV's vfio selftests reach through
+# symbolic links (their drivers include the kernel drivers' register
+# headers), as paths from the top of the tree.
+link_targets() {
+	local l
+	git_tree ls-tree -r "$1" tools/testing/selftests/vfio | awk '$1 == "120000" { print $4 }' |
+		while read -r l; do
+			realpath -m --relative-to=/ "/$(dirname "$l")/$(git_tree cat-file -p "$1:$l")"
+		done
+}
+
+# export_line_src REV DIR: what building REV's selftests reads (tools/,
+# the files its links reach, what 'make headers' needs), and REV's uapi
+# headers for WB_ARCH under DIR/hdr-ARCH; kept while REV is the same
+# commit.
+export_line_src() {
+	local rev=$1 dir=$2 id karch=x86 links
+	[ "$WB_ARCH" = arm64 ] && karch=arm64
+	id=$(git_tree rev-parse "$rev^{commit}") || return 1
+	if [ "$(cat "$dir/.rev" 2>/dev/null)" != "$id" ]; then
+		links=$(link_targets "$id") || return 1
+		# shellcheck disable=SC2086
+		rm -rf "$dir" && mkdir -p "$dir" &&
+			git_tree archive "$id" Makefile Kbuild Kconfig scripts include usr tools \
+				arch/x86 arch/arm64 $links | tar -x -C "$dir" &&
+			echo "$id" >"$dir/.rev" || return 1
+	fi
+	[ -f "$dir/hdr-$WB_ARCH/usr/include/linux/vfio.h" ] ||
+		make -C "$dir" O="$dir/hdr-$WB_ARCH" ARCH="$karch" headers >/dev/null
+}
+
+khdr=()
+case $WB_LINE in
+6.12)
+	if [ -n "${1:-}" ]; then
+		tree=$(realpath "$1")
+	else
+		export_selftests_src || die "cannot export tools/ of the followup branch of $WB_TREE"
+		tree=$WB_SELFTESTS_SRC
+	fi
+	out=${2:-$WB_ARCH_BUILD/selftests}
+	;;
+7.3)
+	rev=${SELFTESTS_REV:-base}
+	tree=$WB_BUILD/selftests-src-7.3
+	run_step "exporting $rev's selftests and uapi headers from $WB_TREE" \
+		"$WB_LOGS/selftests-src-7.3-$WB_ARCH.log" export_line_src "$rev" "$tree"
+	khdr=(KHDR_INCLUDES="-isystem $tree/hdr-$WB_ARCH/usr/include")
+	out=${2:-$WB_ARCH_BUILD/selftests-7.3}
+	;;
+esac
 [ -f "$tree/tools/testing/selftests/vfio/Makefile" ] ||
 	die "no tools/testing/selftests/vfio in $tree"
 mkdir -p "$out/vfio"
 out=$(realpath "$out")
 
 run_step "building vfio selftests from $tree into ${out#"$WB_ROOT"/}" \
-	"$WB_LOGS/selftests-build-$WB_ARCH.log" \
-	make -C "$tree/tools/testing/selftests" TARGETS=vfio BUILD="$out" \
+	"$WB_LOGS/selftests-build-$WB_LINE-$WB_ARCH.log" \
+	make -C "$tree/tools/testing/selftests" TARGETS=vfio BUILD="$out" "${khdr[@]}" \
 		CROSS_COMPILE="$WB_CROSS" -j"$WB_JOBS"
-ls "$out"/vfio/vfio_* >&2
+ls "$out"/vfio/vfio_*_test >&2
