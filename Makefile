@@ -4,7 +4,7 @@ H := harness
 KERNELS := stock baseline series followup
 VARIANTS := test debug nomsi
 
-.PHONY: help setup tree export export-followup export-baseline export-mainline kernels demo check bench \
+.PHONY: help setup tree export export-followup export-baseline export-mainline mail kernels demo check bench \
 	hygiene vm selftest-workbench under-load archive-check clean
 .DEFAULT_GOAL := help
 
@@ -26,6 +26,9 @@ export-followup: ## Export the work tree's followup commits into followup/ (cove
 
 export-baseline: ## Export the work tree's baseline commit into base/
 	@$(H)/export.sh baseline
+
+mail: ## The mails that post series NAME (mainline-vfio, mainline-msi, ...), signed by whoever runs this
+	@$(H)/mail.sh $(or $(NAME),mainline-vfio)
 
 export-mainline: ## Export the 7.3 tree's mainline-msi and mainline-vfio commits into mainline/
 	@$(H)/export.sh mainline-msi && $(H)/export.sh mainline-vfio

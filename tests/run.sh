@@ -29,7 +29,7 @@ rm -rf "$R"
 mkdir -p "$R"
 t_start=${WB_T0:-$(date +%s)}
 KERNELS=(stock baseline series followup stock-debug series-debug followup-debug
-	 stock-arm64 series-arm64 followup-arm64)
+	 stock-arm64 series-arm64 followup-arm64 stock73 mainline)
 
 # tap_recorded DESCRIPTION WHY: a check not run, as one skipped TAP line.
 tap_recorded() { tap_plan 1; tap_skip "$1" "$2"; }
@@ -65,6 +65,9 @@ WB_ARCH=arm64 "$WB_ROOT/harness/tools-build.sh" msix-qtest libvfio-irqlog >/dev/
 	{ cat "$R/tools-build.log"; die "building the arm64 tools failed"; }
 WB_ARCH=arm64 "$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>>"$R/selftests-build.log" ||
 	{ cat "$R/selftests-build.log"; die "building the arm64 kselftests failed"; }
+# Mainline's own vfio selftests, from the 7.3 tree, for the 7.3 kernels.
+WB_LINE=7.3 "$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>>"$R/selftests-build.log" ||
+	{ cat "$R/selftests-build.log"; die "building mainline's vfio selftests failed"; }
 # The archive check downloads and unpacks every linux-source-6.12 the
 # archive serves (94 s for seven, downloads and one xz stream at a time):
 # it runs beside the builds.
@@ -97,6 +100,11 @@ kernel_suites() {
 	local k=$1 script=selftests.sh
 	[[ $k == *-debug ]] && script=debug.sh
 	suite "selftests@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/$script"
+	case $k in
+	stock73* | mainline*)
+		suite "mainline-selftests@$k" env VM_NVME_SRIOV=1 "$WB_ROOT/harness/vm.sh" "$k" \
+			"$WB_ROOT/guest/mainline-selftests.sh" ;;
+	esac
 	case $k in
 	*-arm64)
 		suite "qemu-client@$k" "$WB_ROOT/harness/vm.sh" "$k" "$WB_ROOT/guest/qemu-client.sh"
