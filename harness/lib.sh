@@ -303,8 +303,8 @@ cover_text() {
 
 # Each series' revision, as posted: bump it, and add a "Changes since"
 # entry to its cover letter, whenever a patch changes.
-SERIES_REVISION=6
-FOLLOWUP_REVISION=4
+SERIES_REVISION=7
+FOLLOWUP_REVISION=5
 MAINLINE_MSI_REVISION=1
 MAINLINE_VFIO_REVISION=1
 series_revision() {
