@@ -11,8 +11,8 @@
 #     VM_NVME_SRIOV=1), bound to vfio-pci with its enable_sriov set: the
 #     test creates one VF itself.
 # Each result line is prefixed with the device, so that the report tells
-# the two apart; a program that skips as a whole ("1..0 # SKIP ...") or
-# exits nonzero with no result line of its own gets one line here that
+# the two apart; a program that skips as a whole (exit 4, KSFT_SKIP) or
+# exits otherwise with no result line of its own gets one line here that
 # says so.
 . "$WB_ROOT/guest/lib.sh"
 
@@ -32,16 +32,19 @@ echo "# kernel ${WB_KERNEL_NAME:-?} $(uname -r); programs from $bindir"
 # case's name, then a line of its own when it gave no result line.
 rc=0
 run_one() {
-	local dev=$1 bdf=$2 prog=$3 out t0 st
+	local dev=$1 bdf=$2 prog=$3 out t0 st why
 	out=$(mktemp)
 	echo "# $dev: $prog $bdf"
 	t0=$(date +%s)
 	"$bindir/$prog" "$bdf" >"$out" 2>&1
 	st=$?
 	sed -E "s/^((not )?ok [0-9]+ )/\\1$dev: /" "$out"
+	# A program that skips as a whole exits 4 (KSFT_SKIP), with its reason
+	# on a "1..0 # SKIP" line or, before any TAP, as its last line.
 	if ! grep -qE '^(not )?ok ' "$out"; then
-		if grep -q '^1\.\.0 # SKIP' "$out"; then
-			echo "ok - $dev: $prog # SKIP $(sed -n 's/^1\.\.0 # SKIP //p' "$out" | head -n 1)"
+		if [ "$st" -eq 4 ]; then
+			why=$(sed -n 's/^1\.\.0 # SKIP //p' "$out" | head -n 1)
+			echo "ok - $dev: $prog # SKIP ${why:-$(tail -n 1 "$out")}"
 		else
 			echo "not ok - $dev: $prog exited $st with no result"
 		fi
