@@ -4,18 +4,20 @@ H := harness
 KERNELS := stock baseline series followup
 VARIANTS := test debug nomsi
 
-.PHONY: help setup tree export export-followup export-baseline export-mainline mail kernels demo check bench \
+.PHONY: help setup tree tree-7.3 check-7.3 export export-followup export-baseline export-mainline mail kernels demo check bench \
 	hygiene vm selftest-workbench under-load archive-check clean
 .DEFAULT_GOAL := help
 
 help: ## List the targets
-	@awk -F':.*## ' '/^[a-zA-Z%_-]+:.*## / { printf "  %-22s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk -F':.*## ' '/^[a-zA-Z0-9%_.-]+:.*## / { printf "  %-22s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 setup: ## Install build tools, sparse, ccache, busybox and QEMU 10 (idempotent)
 	@$(H)/setup.sh
 
-tree: setup ## Fetch and verify both bases; build/linux (6.12: base, baseline, series, followup), build/linux-7.3 (base, mainline)
+tree: setup ## Fetch and verify the base; build build/linux: base, baseline, series, followup
 	@$(H)/base.sh tree
+
+tree-7.3: setup ## Fetch and verify the 7.3 base; build build/linux-7.3: base, mainline-msi, mainline-vfio, mainline
 	@WB_LINE=7.3 $(H)/base.sh tree
 
 export: ## Export the work tree's series commits into series/ (cover letter kept)
@@ -47,6 +49,9 @@ demo: tree ## Main job: build the patched kernel, boot it, show dynamic MSI-X at
 
 check: tree ## Run every test: workbench, hygiene, selftests and QEMU client, x86 and arm64 (HYGIENE=all: the series' too)
 	@tests/run.sh
+
+check-7.3: tree tree-7.3 ## The 7.3 kernels (stock73, mainline): hygiene of the mainline series, mainline's and the project's tests
+	@WB_LINE=7.3 tests/run.sh
 
 hygiene: tree ## Both series, per patch: builds (W=1, vfio modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
 	@$(H)/hygiene.sh series && $(H)/hygiene.sh followup

@@ -17,8 +17,9 @@
 #      on the debug kernels, with the KVM tests); on arm64 (virt, GICv3
 #      ITS, SMMUv3) the kselftests and the QEMU client test, and the
 #      follow-up's ITS device lifetime (guest/its.sh)
-#      on the 7.3 kernels (stock73 and mainline: v7.3.4 and the mainline
-#      series), mainline's own vfio selftests as well
+#      (make check-7.3, WB_LINE=7.3: the 7.3 kernels stock73 and mainline,
+#      v7.3.4 and the mainline series, with mainline's own vfio selftests
+#      as well, and the mainline series' hygiene)
 #   5. the short benchmark, alone on the machine
 # Results go to build/results/; a table of the kernels side by side and a
 # closing "N passed, N failed, N skipped" line end the run.
@@ -27,11 +28,20 @@
 set +e
 
 R=$WB_BUILD/results
+[ "$WB_LINE" = 6.12 ] || R=$WB_BUILD/results-$WB_LINE
 rm -rf "$R"
 mkdir -p "$R"
 t_start=${WB_T0:-$(date +%s)}
-KERNELS=(stock baseline series followup stock-debug series-debug followup-debug
-	 stock-arm64 series-arm64 followup-arm64 stock73 mainline)
+# WB_LINE=7.3 (make check-7.3): the 7.3 kernels instead, with mainline's
+# own selftests; the 6.12-only checks (archive, workbench, arm64, bench)
+# are left to make check. Not part of make check until the cold run fits
+# its budget with them (issue notes).
+case $WB_LINE in
+6.12) KERNELS=(stock baseline series followup stock-debug series-debug followup-debug
+	       stock-arm64 series-arm64 followup-arm64) ;;
+7.3)  KERNELS=(stock73 mainline) ;;
+esac
+on_6_12() { [ "$WB_LINE" = 6.12 ]; }
 
 # tap_recorded DESCRIPTION WHY: a check not run, as one skipped TAP line.
 tap_recorded() { tap_plan 1; tap_skip "$1" "$2"; }
@@ -60,22 +70,29 @@ builds() {
 	done
 }
 
-"$WB_ROOT/harness/tools-build.sh" >/dev/null 2>"$R/tools-build.log" || { cat "$R/tools-build.log"; die "building the host tools failed"; }
-"$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>"$R/selftests-build.log" || { cat "$R/selftests-build.log"; die "building the kselftests failed"; }
+# The project's tools and kselftests come from the 6.12 tree on either line.
+WB_LINE=6.12 "$WB_ROOT/harness/tools-build.sh" >/dev/null 2>"$R/tools-build.log" || { cat "$R/tools-build.log"; die "building the host tools failed"; }
+WB_LINE=6.12 "$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>"$R/selftests-build.log" || { cat "$R/selftests-build.log"; die "building the kselftests failed"; }
+if on_6_12; then
 # The arm64 guests run the QEMU client test and the kselftests, cross-built.
 WB_ARCH=arm64 "$WB_ROOT/harness/tools-build.sh" msix-qtest libvfio-irqlog >/dev/null 2>>"$R/tools-build.log" ||
 	{ cat "$R/tools-build.log"; die "building the arm64 tools failed"; }
 WB_ARCH=arm64 "$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>>"$R/selftests-build.log" ||
 	{ cat "$R/selftests-build.log"; die "building the arm64 kselftests failed"; }
+else
 # Mainline's own vfio selftests, from the 7.3 tree, for the 7.3 kernels.
-WB_LINE=7.3 "$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>>"$R/selftests-build.log" ||
+"$WB_ROOT/harness/selftests-build.sh" >/dev/null 2>>"$R/selftests-build.log" ||
 	{ cat "$R/selftests-build.log"; die "building mainline's vfio selftests failed"; }
+fi
 # The archive check downloads and unpacks every linux-source-6.12 the
 # archive serves (94 s for seven, downloads and one xz stream at a time):
 # it runs beside the builds.
-say "suite archive-check (beside the builds)"
-"$WB_ROOT/harness/archive-check.sh" "$WB_ROOT/followup" >"$R/archive-check.tap" 2>&1 &
-archive_pid=$!
+archive_pid=
+if on_6_12; then
+	say "suite archive-check (beside the builds)"
+	"$WB_ROOT/harness/archive-check.sh" "$WB_ROOT/followup" >"$R/archive-check.tap" 2>&1 &
+	archive_pid=$!
+fi
 # A series' hygiene (per-patch builds, sparse, checkpatch, ...: 12-30
 # min cold) is deterministic: it runs here when what it reads changed
 # since the passing run that NAME/hygiene-passed records (hygiene_inputs
@@ -93,10 +110,12 @@ for s in $SERIES_NAMES; do
 	fi
 done
 suite builds builds
-wait "$archive_pid"
-echo "# exit $?" >>"$R/archive-check.tap"
-cat "$R/archive-check.tap"
-suite workbench "$WB_ROOT/tests/workbench.sh"
+if on_6_12; then
+	wait "$archive_pid"
+	echo "# exit $?" >>"$R/archive-check.tap"
+	cat "$R/archive-check.tap"
+	suite workbench "$WB_ROOT/tests/workbench.sh"
+fi
 # kernel_suites K: the guest suites of kernel K, in order.
 kernel_suites() {
 	local k=$1 script=selftests.sh
@@ -163,7 +182,7 @@ cat "$R/queue-1.log" "$R/queue-2.log"
 say "guest suites: $(($(date +%s) - t0))s"
 
 # The short benchmark: its targets as TAP (full run: make bench).
-suite bench-short env BENCH_SHORT=1 BENCH_IDLE_WAIT=0 "$WB_ROOT/bench/run.sh"
+on_6_12 && suite bench-short env BENCH_SHORT=1 BENCH_IDLE_WAIT=0 "$WB_ROOT/bench/run.sh"
 
 KERNEL_ORDER="${KERNELS[*]}" "$WB_ROOT/tests/report.sh" "$R" "$WB_ROOT/tests/expected-failures"
 rc=$?
