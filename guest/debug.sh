@@ -54,7 +54,8 @@ fault_warnings_ok() {
 	{ line = $0; sub(/^\[[ 0-9.]*\] /, "", line) }
 	line ~ /cut here/ { inblk = 1; nm = w = u = 0; next }
 	inblk && line ~ /^name .(smp_affinity|smp_affinity_list|affinity_hint|node|effective_affinity|effective_affinity_list|spurious).$/ { nm = 1 }
-	inblk && line ~ /^WARNING: .* at fs\/proc\/generic\.c:[0-9]+ remove_proc_entry/ { w = 1; next }
+	# "WARNING: CPU: 1 PID: 9 at FILE:LINE FUNC" (6.12), "WARNING: FILE:LINE at FUNC, ..." (7.3)
+	inblk && line ~ /^WARNING: (.* at )?fs\/proc\/generic\.c:[0-9]+ (at )?remove_proc_entry/ { w = 1; next }
 	inblk && line ~ /unregister_irq_proc/ { u = 1 }
 	line ~ /^(BUG|WARNING):|sleeping function called from invalid context|blocked for more than/ { bad++; next }
 	inblk && line ~ /end trace/ { inblk = 0; if (nm && w && u) known++; else if (w) bad++ }
