@@ -318,16 +318,19 @@ series_revision() {
 }
 
 # hygiene_inputs NAME: a digest of everything NAME's hygiene check reads:
-# its patches (the baseline's too), the pinned base, the work tree's
-# commits it checks (base.sh makes them the same on every machine), the
-# configs, the scripts that check, and the versions of the tools they
-# run. hygiene.sh records it in NAME/hygiene-passed when every check
+# its patches (the baseline's too), the pinned base, the trees of the work
+# tree's commits it checks, the configs, the scripts that check, and the
+# versions of the tools they run. hygiene.sh records it in NAME/hygiene-passed when every check
 # passes; tests/run.sh then skips the check while the digest holds.
 hygiene_inputs() {
 	{
 		cat "$(series_dir "$1")"/[0-9]*.patch "$WB_ROOT"/base/[0-9]*.patch "$WB_ROOT/base/linux-source-$WB_LINE.conf" \
 			"$WB_ROOT"/configs/*.config "$WB_ROOT"/harness/{hygiene,kbuild,lib,tap}.sh
-		git_tree rev-parse base "$(series_base "$1")" "$1"
+		# Trees, not commit ids: git am in base.sh stamps each commit with
+		# the time it ran, so the ids differ between machines; the
+		# messages are in the patches above.
+		git_tree rev-parse "base^{tree}" "$(series_base "$1")^{tree}"
+		git_tree log --format=%T "base..$1"
 		git --version
 		gcc --version | head -n 1
 		"${ARM64_CROSS}gcc" --version | head -n 1
