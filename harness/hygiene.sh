@@ -302,7 +302,7 @@ lld_linked() {
 	out=$(kernel_out "$series" clang)
 	for k in "$@"; do
 		cmd=$(dirname "$k")/.$(basename "$k").cmd
-		grep -q "^savedcmd_$k := ld.lld " "$out/$cmd" ||
+		grep -q "^savedcmd_$k := $(llvm_tool ld.lld) " "$out/$cmd" ||
 			{ echo "$k: not linked by ld.lld:"; head -c 300 "$out/$cmd"; echo; return 1; }
 	done
 }

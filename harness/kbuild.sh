@@ -49,7 +49,7 @@ kernel_image() {
 kmake() {
 	local src=$1 out=$2 variant=$3 cc=gcc hostcc=gcc
 	shift 3
-	[ "$variant" = clang ] && { cc=clang hostcc=clang; set -- LLVM=1 "$@"; }
+	[ "$variant" = clang ] && { cc=$(llvm_tool clang) hostcc=$cc; set -- LLVM="$WB_LLVM" "$@"; }
 	if [ "$(variant_arch "$variant")" = arm64 ]; then
 		cc=${ARM64_CROSS}gcc
 		set -- ARCH=arm64 CROSS_COMPILE="$ARM64_CROSS" "$@"

@@ -191,6 +191,16 @@ sparse_path() {
 }
 WB_SPARSE=$(sparse_path "$WB_LINE")
 
+# The clang variant's LLVM= value (Kbuild's tool suffix): 7.3 needs clang
+# >= 17, which bookworm has only as clang-19 (setup.sh installs it beside
+# the default clang 14 that 6.12's hygiene keeps using).
+case $WB_LINE in
+7.3) WB_LLVM=-19 ;;
+*)   WB_LLVM=1 ;;
+esac
+# llvm_tool NAME: NAME as the current line's clang builds call it.
+llvm_tool() { [ "$WB_LLVM" = 1 ] && echo "$1" || echo "$1$WB_LLVM"; }
+
 # apt_suite SUITE [TYPE]: APT_OPTS = apt-get options that make apt read
 # SUITE (main, TYPE deb or deb-src) from a source list, package lists and
 # cache of its own under build/apt-SUITE[-src]; none for an empty SUITE
@@ -335,8 +345,8 @@ hygiene_inputs() {
 		gcc --version | head -n 1
 		"${ARM64_CROSS}gcc" --version | head -n 1
 		ld --version | head -n 1
-		clang --version | head -n 1
-		ld.lld --version
+		"$(llvm_tool clang)" --version | head -n 1
+		"$(llvm_tool ld.lld)" --version
 		"$WB_SPARSE" --version
 		[ "$WB_SPARSE" = sparse ] || sha256sum <"$WB_SPARSE"
 		codespell --version

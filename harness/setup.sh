@@ -7,6 +7,7 @@
 NEED_DISK_GB=${NEED_DISK_GB:-25}
 PACKAGES=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod
 	  xz-utils busybox-static ccache sparse codespell clang lld
+	  clang-19 lld-19 llvm-19
 	  gnuplot-nox python3 python3-ply python3-git git gdb socat nvme-cli
 	  gcc-aarch64-linux-gnu libc6-dev-arm64-cross mmdebstrap)
 QEMU_MIN_MAJOR=10
