@@ -4,7 +4,7 @@ H := harness
 KERNELS := stock baseline series followup
 VARIANTS := test debug nomsi
 
-.PHONY: help setup tree tree-7.3 check-7.3 export export-followup export-baseline export-mainline mail kernels demo check bench \
+.PHONY: help setup tree tree-7.3 check-7.3 export export-followup export-baseline export-mainline mail kernels demo check bench bench-7.3 \
 	hygiene vm selftest-workbench under-load archive-check clean
 .DEFAULT_GOAL := help
 
@@ -58,6 +58,10 @@ hygiene: tree ## Both series, per patch: builds (W=1, vfio modular, PCI_MSI=n), 
 
 bench: kernels ## Benchmarks on the three kernels; writes bench/results.md and plot
 	@bench/run.sh
+
+bench-7.3: tree tree-7.3 ## Benchmarks on stock73 and mainline (paired boots); writes bench/results-7.3.md
+	@WB_LINE=7.3 $(H)/kernel.sh stock73 test >/dev/null && WB_LINE=7.3 $(H)/kernel.sh mainline test >/dev/null
+	@WB_LINE=7.3 bench/run.sh
 
 selftest-workbench: tree ## Test the workbench itself (failing guest, hang, bad download, fault injection)
 	@for k in "stock test" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done

@@ -4,6 +4,9 @@
 # targets) and the growth curves DIR/curve-KERNEL-PATTERN.dat for
 # bench/growth.gp. Called by run.sh. Every figure is the median over the
 # boots of its kernel; with several boots, its range follows in brackets.
+# The table's columns are a kernel line's kernels, REPORT_COLUMNS (its
+# reference first), and ratios REPORT_RATIOS ("A/B ..."): by default the
+# 6.12 line's; run.sh sets the 7.3 line's (stock73 and mainline).
 set -euo pipefail
 dir=$1
 shift
@@ -42,6 +45,8 @@ for k in "$@"; do combine "$dir/$k".b*.csv; done | awk -F, \
 	-v ncpu="$(nproc)" -v cpu="$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)" \
 	-v qemu="$(qemu-system-x86_64 --version | head -n 1)" \
 	-v boots="${BENCH_BOOTS:-1}" \
+	-v columns="${REPORT_COLUMNS:-stock baseline series followup}" \
+	-v ratios="${REPORT_RATIOS:-series/stock series/baseline followup/stock}" \
 	-v busy="$(for k in "$@"; do printf '%s %s%%, ' "$k" "$(cat "$dir/$k".b*.busy 2>/dev/null | tr '\n' ' ' | sed 's/ $//' || echo ?)"; done)" '
 function has(k, m, p, n, s) { return (k SUBSEP m SUBSEP p SUBSEP n SUBSEP s) in v }
 function get(k, m, p, n, s) { return has(k, m, p, n, s) ? v[k, m, p, n, s] : "" }
@@ -65,19 +70,22 @@ function row(label, r,   s, i, k) {
 		k = col[i]
 		s = s " | " (k in ran ? fmt(r[k]) : "not run")
 	}
-	print s " | " ratio(r["series"], r["stock"]) " | " ratio(r["series"], r["baseline"]) " | " ratio(r["followup"], r["stock"]) " |"
+	for (i = 1; i <= nratio; i++)
+		s = s " | " ratio(r[rnum[i]], r[rden[i]])
+	print s " |"
 	delete r
 }
 function vmm(k) { return nores[k] ? "legacy" : "dynamic" }
-# The first-enable targets of kernel K, as two TAP lines.
-function first_targets(k,   irqs, q) {
+# The first-enable targets of kernel K against the reference kernel REF,
+# as two TAP lines.
+function first_targets(k, ref,   irqs, q) {
 	irqs = first[k, "last", "irqs"]
 	printf "%sok %d - %s: the first SET_IRQS naming the last vector alone allocates %s irqs (target <= 2)\n",
 		(irqs == "" || irqs + 0 > 2) ? "not " : "", ++t, k, fmt(irqs) > tap
 	q = ratio(first[k, "last", "median_s"], first[k, "vector0", "median_s"])
-	printf "%sok %d - %s: it takes %s times as long as vector 0 alone (target <= 2; stock %s)\n",
-		(q == "–" || q + 0 > 2) ? "not " : "", ++t, k, q,
-		ratio(first["stock", "last", "median_s"], first["stock", "vector0", "median_s"]) > tap
+	printf "%sok %d - %s: it takes %s times as long as vector 0 alone (target <= 2; %s %s)\n",
+		(q == "–" || q + 0 > 2) ? "not " : "", ++t, k, q, ref,
+		ratio(first[ref, "last", "median_s"], first[ref, "vector0", "median_s"]) > tap
 }
 # Least-squares slope of log(time) against log(N) over N = 16, 32, ... and the top.
 function slope(k, p,   n, x, y, c, sx, sy, sxx, sxy, last, i, pts) {
@@ -98,7 +106,14 @@ function law(s) {
 BEGIN {
 	nk = split(kernels, K, " ")
 	for (i = 1; i <= nk; i++) ran[K[i]] = 1
-	ncol = split("stock baseline series followup", col, " ")
+	ncol = split(columns, col, " ")
+	for (i = 1; i <= ncol; i++) incol[col[i]] = 1
+	ref = col[1]
+	nratio = split(ratios, rr, " ")
+	for (i = 1; i <= nratio; i++) {
+		split(rr[i], rp, "/")
+		rnum[i] = rp[1]; rden[i] = rp[2]
+	}
 }
 $2 == "info" { rel[$1] = $6; next }
 $1 == "kernel" { next }
@@ -143,12 +158,15 @@ END {
 	print "Kernels: " s "."
 	print "Host CPU busy (other users of the 2 shared cores) when each kernel'"'"'s run began: " substr(busy, 1, length(busy) - 2) "."
 	printf "Growth medians over %s dynamic and %s legacy runs; see the Benchmarks section of README.md for the method.\n",
-		runs["stock", "dynamic"] ? runs["stock", "dynamic"] : runs["series", "dynamic"], runs["stock", "legacy"] ? runs["stock", "legacy"] : runs[K[1], "legacy"]
+		runs[K[1], "dynamic"] ? runs[K[1], "dynamic"] : runs[K[nk], "dynamic"], runs[K[1], "legacy"]
 	printf "Each figure is the median over %s boot(s) per kernel, the kernels booted in turn; with several boots the range over boots follows in brackets. Ratios are of the medians.\n", boots
-	print "Ratios below 1 mean the series (or the follow-up) is faster or smaller; `–` where a kernel lacks the pattern or a ratio means nothing."
+	print "Ratios below 1 mean the patched kernel is faster or smaller; `–` where a kernel lacks the pattern or a ratio means nothing."
 	print ""
-	print "| measure | stock | baseline | series | followup | series/stock | series/baseline | followup/stock |"
-	print "|---|---:|---:|---:|---:|---:|---:|---:|"
+	s = "| measure"; u = "|---"
+	for (i = 1; i <= ncol; i++) { s = s " | " col[i]; u = u "|---:" }
+	for (i = 1; i <= nratio; i++) { s = s " | " rr[i]; u = u "|---:" }
+	print s " |"
+	print u "|"
 	for (i = 1; i <= nk; i++) r[K[i]] = maxn[K[i], vmm(K[i])]
 	row("largest N before ENOSPC (nvme, 2048-entry table)", r)
 	# The first SET_IRQS, enabling MSI-X with one vector alone.
@@ -245,7 +263,9 @@ END {
 	tap = dir "/bench.tap"
 	print "TAP version 13" > tap
 	t = 0
-	if (!("series" in ran)) {
+	if (!("series" in incol)) {
+		# Not this line's kernel: no lines, so the other line's numbering holds.
+	} else if (!("series" in ran)) {
 		for (j = 1; j <= 6; j++) printf "ok %d - series target %d # SKIP no series kernel\n", ++t, j > tap
 	} else {
 		printf "%sok %d - series: MSI-X resizable (no NORESIZE)\n", nores["series"] ? "not " : "", ++t > tap
@@ -266,15 +286,48 @@ END {
 		else
 			printf "%sok %d - growth series/stock ratio %s at N=%d, medians (target <= 1.05; fastest runs %s)\n",
 				(qm + 0 > 1.05 ? "not " : ""), ++t, qm, nstar, q > tap
-		first_targets("series")
+		first_targets("series", "stock")
 	}
-	if (!("followup" in ran)) {
+	if (!("followup" in incol)) {
+	} else if (!("followup" in ran)) {
 		for (j = 1; j <= 3; j++) printf "ok %d - followup target %d # SKIP no followup kernel\n", ++t, j > tap
 	} else {
 		lost = get("followup", "disrupt", "dynamic", 10, "lost"); fired = get("followup", "disrupt", "dynamic", 10, "fired")
 		printf "%sok %d - followup: %s of %s events lost on vector 0 while growing with the dynamic pattern (target 0)\n",
 			(lost == "" || lost + 0 || !(fired + 0)) ? "not " : "", ++t, fmt(lost), fmt(fired) > tap
-		first_targets("followup")
+		first_targets("followup", "stock")
+	}
+	# The mainline series on 7.3: the paths other
+	# drivers and user space use now stay at parity with v7.3.4.
+	if (!("mainline" in incol)) {
+	} else if (!("mainline" in ran)) {
+		for (j = 1; j <= 7; j++) printf "ok %d - mainline target %d # SKIP no mainline kernel\n", ++t, j > tap
+	} else {
+		printf "%sok %d - mainline: MSI-X resizable (no NORESIZE)\n", nores["mainline"] ? "not " : "", ++t > tap
+		lost = get("mainline", "disrupt", "dynamic", 10, "lost"); fired = get("mainline", "disrupt", "dynamic", 10, "fired")
+		printf "%sok %d - mainline: %s of %s events lost on vector 0 while growing with the dynamic pattern (target 0)\n",
+			(lost == "" || lost + 0 || !(fired + 0)) ? "not " : "", ++t, fmt(lost), fmt(fired) > tap
+		# The bulk pattern (0..N-1 in one call, as DPDK and older QEMU
+		# do) and enable/disable cycles, on medians of paired boots;
+		# asserted in the full run only (a short run boots once).
+		qm = ratio(get("mainline", "growth", "legacy", nstar, "total_s"), get(ref, "growth", "legacy", nstar, "total_s"))
+		if (short || qm == "–")
+			printf "ok %d - bulk pattern mainline/%s ratio %s growing to %d (target <= 1.02) # SKIP %s\n",
+				++t, ref, qm, nstar, qm == "–" ? "no legacy growth measured" : "asserted only in the full run" > tap
+		else
+			printf "%sok %d - bulk pattern mainline/%s ratio %s growing to %d (target <= 1.02)\n",
+				(qm + 0 > 1.02 ? "not " : ""), ++t, ref, qm, nstar > tap
+		qm = ratio(cyc["mainline", "per_s"], cyc[ref, "per_s"])
+		if (short || qm == "–")
+			printf "ok %d - MSI-X enable/disable cycles mainline/%s ratio %s (target >= 0.98) # SKIP %s\n",
+				++t, ref, qm, qm == "–" ? "no cycles measured" : "asserted only in the full run" > tap
+		else
+			printf "%sok %d - MSI-X enable/disable cycles mainline/%s ratio %s (target >= 0.98)\n",
+				(qm + 0 < 0.98 ? "not " : ""), ++t, ref, qm > tap
+		s = sl["mainline", "dynamic"]
+		printf "%sok %d - mainline: growth linear in N, slope %s (target < 1.3)\n",
+			(s == "" || s >= 1.3) ? "not " : "", ++t, s == "" ? "–" : sprintf("%.2f", s) > tap
+		first_targets("mainline", ref)
 	}
 	print "1.." t > tap
 	close(tap)

@@ -5,6 +5,11 @@
 #   full run (default):  bench/results.md and bench/growth.png
 #   BENCH_SHORT=1:       a short run for CI; everything stays in build/bench/
 #
+# WB_LINE=7.3 (make bench-7.3): v7.3.4 (stock73) against the mainline
+# series (mainline), into bench/results-7.3.md and bench/growth-7.3.png,
+# with the mainline series' targets (the bulk pattern and MSI-X
+# enable/disable cycles at parity with stock73).
+#
 # The kernels are booted in turn, BENCH_BOOTS times (A, B, C, D, A, B, ...;
 # 3 in the full run, 1 in the short one), so that a slow spell of the
 # shared host falls on every kernel alike; the report gives each figure as
@@ -18,16 +23,23 @@
 # of an option counts).
 . "$(dirname "$0")/../harness/lib.sh"
 
-B=$WB_BUILD/bench/full
 SHORT=${BENCH_SHORT:-0}
-read -r -a KERNELS <<<"${BENCH_KERNELS:-stock baseline series followup}"
+# The line's kernels, its reference first, and the ratios of the table.
+case $WB_LINE in
+7.3)
+	LINE_KERNELS="stock73 mainline" SFX=-7.3
+	export REPORT_COLUMNS=$LINE_KERNELS REPORT_RATIOS=mainline/stock73 ;;
+*)	LINE_KERNELS="stock baseline series followup" SFX= ;;
+esac
+B=$WB_BUILD/bench/full$SFX
+read -r -a KERNELS <<<"${BENCH_KERNELS:-$LINE_KERNELS}"
 
 if [ "$SHORT" = 1 ]; then
 	# Growth to 64; legacy runs 2 (0.6 s each), dynamic 31 (10 ms each).
 	# First enables as in the full run: the 2x target of make check is
 	# asserted on medians of 11 (3 let one slow spell decide it).
 	OPTS=(-r 2 -d 31 -n 64 -R 5 -s 50 -m 3 -f 11)
-	B=${BENCH_DIR:-$WB_BUILD/bench/short}
+	B=${BENCH_DIR:-$WB_BUILD/bench/short$SFX}
 	OUT=$B
 	read -r -a extra <<<"${BENCH_EXTRA:-}"
 	OPTS+=("${extra[@]}")
@@ -45,7 +57,8 @@ rm -f "$B"/*.csv "$B"/*.log "$B"/*.busy "$B"/curve-*.dat
 t0=$(date +%s)
 
 # The guest runs the host's root, so a host build runs there as it is.
-"$WB_ROOT/harness/tools-build.sh" msix-bench
+# The tools come from the 6.12 tree on either line (tests/run.sh).
+WB_LINE=6.12 "$WB_ROOT/harness/tools-build.sh" msix-bench
 
 # The host's cores are shared (kernel builds, other VMs): before each
 # kernel, wait up to BENCH_IDLE_WAIT seconds for the host to be idle (CPU
@@ -98,9 +111,9 @@ grep -q '^not ok' "$B/bench.tap" && rc=1
 gnuplot -e "datadir='$B'; out='$B/growth.png'; curves='$(cd "$B" && ls curve-*.dat | sed 's/^curve-//; s/\.dat$//' | tr '\n' ' ')'" \
 	"$WB_ROOT/bench/growth.gp"
 if [ "$SHORT" != 1 ]; then
-	cp "$B/results.md" "$OUT/results.md"
-	cp "$B/growth.png" "$OUT/growth.png"
+	cp "$B/results.md" "$OUT/results$SFX.md"
+	cp "$B/growth.png" "$OUT/growth$SFX.png"
 fi
 cat "$B/bench.tap"
-say "bench ($([ "$SHORT" = 1 ] && echo short || echo full)) took $(($(date +%s) - t0))s; results: $OUT/results.md, plot: $OUT/growth.png"
+say "bench ($([ "$SHORT" = 1 ] && echo short || echo full)) took $(($(date +%s) - t0))s; results: $OUT/results$SFX.md, plot: $OUT/growth$SFX.png"
 exit $rc
