@@ -157,7 +157,7 @@ END {
 	for (i = 1; i <= nk; i++) s = s (i > 1 ? ", " : "") K[i] " `" rel[K[i]] "`" (nores[K[i]] ? " (MSI-X NORESIZE)" : "")
 	print "Kernels: " s "."
 	print "Host CPU busy (other users of the 2 shared cores) when each kernel'"'"'s run began: " substr(busy, 1, length(busy) - 2) "."
-	printf "Growth medians over %s dynamic and %s legacy runs; see the Benchmarks section of README.md for the method.\n",
+	printf "Growth medians over %s dynamic and %s legacy runs; see docs/benchmarks.md for the method.\n",
 		runs[K[1], "dynamic"] ? runs[K[1], "dynamic"] : runs[K[nk], "dynamic"], runs[K[1], "legacy"]
 	printf "Each figure is the median over %s boot(s) per kernel, the kernels booted in turn; with several boots the range over boots follows in brackets. Ratios are of the medians.\n", boots
 	print "Ratios below 1 mean the patched kernel is faster or smaller; `–` where a kernel lacks the pattern or a ratio means nothing."
