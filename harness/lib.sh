@@ -21,8 +21,9 @@ esac
 # instead.
 WB_TREE=${LINUX_TREE:-$WB_LINE_TREE}
 WB_OUT=$WB_BUILD/out
-# The vfio selftests and their library, as the followup branch has them:
-# its selftest patches are the series' plus the follow-up's cases.
+# The vfio selftests and their library, as the series branch has them
+# (its patches 16-17; the follow-up, a backport of the mainline series,
+# carries none). They run on every 6.12 kernel, the follow-up's included.
 # export_selftests_src copies them out of the work tree, which builds
 # check out at other commits meanwhile. With LINUX_TREE, that tree's own.
 WB_SELFTESTS_SRC=$WB_BUILD/selftests-src
@@ -222,15 +223,15 @@ apt_suite() {
 
 git_tree() { git -C "$WB_TREE" -c user.name=workbench -c user.email=workbench@localhost "$@"; }
 
-# export_selftests_src: WB_SELFTESTS_SRC = tools/ of the followup branch
+# export_selftests_src: WB_SELFTESTS_SRC = tools/ of the series branch
 # (and what its Makefiles include), unless it is current already.
 export_selftests_src() {
 	local rev
 	[ -z "${LINUX_TREE:-}" ] || return 0
-	rev=$(git_tree rev-parse followup:tools) || return 1
+	rev=$(git_tree rev-parse series:tools) || return 1
 	[ "$(cat "$WB_SELFTESTS_SRC/.rev" 2>/dev/null)" = "$rev" ] && return 0
 	rm -rf "$WB_SELFTESTS_SRC" && mkdir -p "$WB_SELFTESTS_SRC" &&
-		git_tree archive followup tools scripts/subarch.include Makefile |
+		git_tree archive series tools scripts/subarch.include Makefile |
 		tar -x -C "$WB_SELFTESTS_SRC" &&
 		echo "$rev" >"$WB_SELFTESTS_SRC/.rev"
 }
@@ -313,8 +314,8 @@ cover_text() {
 
 # Each series' revision, as posted: bump it, and add a "Changes since"
 # entry to its cover letter, whenever a patch changes.
-SERIES_REVISION=7
-FOLLOWUP_REVISION=5
+SERIES_REVISION=8
+FOLLOWUP_REVISION=6
 MAINLINE_MSI_REVISION=1
 MAINLINE_VFIO_REVISION=1
 series_revision() {
