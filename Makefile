@@ -8,32 +8,42 @@ VARIANTS := test debug nomsi
 	hygiene vm selftest-workbench under-load archive-check clean
 .DEFAULT_GOAL := help
 
-help: ## List the targets
-	@awk -F':.*## ' '/^[a-zA-Z0-9%_.-]+:.*## / { printf "  %-22s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+##@ Run (the two README commands)
 
-setup: ## Install build tools, sparse, ccache, busybox and QEMU 10 (idempotent)
-	@$(H)/setup.sh
+demo: tree ## Main job: build the patched kernel, boot it, show dynamic MSI-X at work
+	@$(H)/demo.sh
+
+check: tree $(if $(filter mainline,$(SERIES)),tree-7.3) ## Run every test: workbench, hygiene, selftests and QEMU client, x86 and arm64 (SERIES=series|followup|mainline: one series alone; HYGIENE=all: the series' hygiene too)
+	@$(if $(filter mainline,$(SERIES)),WB_LINE=7.3) CHECK_SERIES=$(SERIES) tests/run.sh
+
+##@ Test one series or one part
+
+check-7.3: tree tree-7.3 ## The 7.3 kernels (stock73, mainline): hygiene of the mainline series, mainline's and the project's tests
+	@WB_LINE=7.3 tests/run.sh
+
+hygiene: tree ## Both series, per patch: builds (W=1, vfio modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
+	@$(H)/hygiene.sh series && $(H)/hygiene.sh followup
+
+archive-check: setup ## git am PATCHES (default followup/) on every linux-source-6.12 the archive serves
+	@$(H)/archive-check.sh $(or $(PATCHES),followup)
+
+under-load: tree ## The kselftests RUNS times (10) on stock-debug and series-debug beside a kernel build
+	@for k in "stock debug" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done
+	@$(H)/selftests-build.sh >/dev/null
+	@tests/under-load.sh $(or $(RUNS),10)
+
+selftest-workbench: tree ## Test the workbench itself (failing guest, hang, bad download, fault injection)
+	@for k in "stock test" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done
+	@$(H)/tools-build.sh msix-fault >/dev/null
+	@tests/workbench.sh
+
+##@ Develop a series
 
 tree: setup ## Fetch and verify the base; build build/linux: base, baseline, series, followup
 	@$(H)/base.sh tree
 
 tree-7.3: setup ## Fetch and verify the 7.3 base; build build/linux-7.3: base, mainline-msi, mainline-vfio, mainline
 	@WB_LINE=7.3 $(H)/base.sh tree
-
-export: ## Export the work tree's series commits into series/ (cover letter kept)
-	@$(H)/export.sh series
-
-export-followup: ## Export the work tree's followup commits into followup/ (cover letter kept)
-	@$(H)/export.sh followup
-
-export-baseline: ## Export the work tree's baseline commit into base/
-	@$(H)/export.sh baseline
-
-mail: ## The mails that post series NAME (mainline-vfio, mainline-msi, ...), signed by whoever runs this
-	@$(H)/mail.sh $(or $(NAME),mainline-vfio)
-
-export-mainline: ## Export the 7.3 tree's mainline-msi and mainline-vfio commits into mainline/
-	@$(H)/export.sh mainline-msi && $(H)/export.sh mainline-vfio
 
 kernel-%: ## Build one kernel: kernel-NAME[-VARIANT], e.g. kernel-series-debug, kernel-stock73
 	@$(H)/kernel.sh $(firstword $(subst -, ,$*)) $(or $(word 2,$(subst -, ,$*)),test) >/dev/null
@@ -44,38 +54,38 @@ kernels: tree ## Build the four test kernels: stock, baseline, series, followup
 vm: ## Boot KERNEL (e.g. series, series-debug) and run guest SCRIPT in it
 	@$(H)/vm.sh $(or $(KERNEL),series) $(or $(SCRIPT),guest/smoke.sh)
 
-demo: tree ## Main job: build the patched kernel, boot it, show dynamic MSI-X at work
-	@$(H)/demo.sh
+export: ## Export the work tree's series commits into series/ (cover letter kept)
+	@$(H)/export.sh series
 
-check: tree ## Run every test: workbench, hygiene, selftests and QEMU client, x86 and arm64 (HYGIENE=all: the series' too)
-	@tests/run.sh
+export-followup: ## Export the work tree's followup commits into followup/ (cover letter kept)
+	@$(H)/export.sh followup
 
-check-7.3: tree tree-7.3 ## The 7.3 kernels (stock73, mainline): hygiene of the mainline series, mainline's and the project's tests
-	@WB_LINE=7.3 tests/run.sh
+export-baseline: ## Export the work tree's baseline commit into base/
+	@$(H)/export.sh baseline
 
-hygiene: tree ## Both series, per patch: builds (W=1, vfio modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
-	@$(H)/hygiene.sh series && $(H)/hygiene.sh followup
+export-mainline: ## Export the 7.3 tree's mainline-msi and mainline-vfio commits into mainline/
+	@$(H)/export.sh mainline-msi && $(H)/export.sh mainline-vfio
 
-bench: kernels ## Benchmarks on the three kernels; writes bench/results.md and plot
+mail: ## The mails that post series NAME (mainline-vfio, mainline-msi, ...), signed by whoever runs this
+	@$(H)/mail.sh $(or $(NAME),mainline-vfio)
+
+##@ Benchmark
+
+bench: kernels ## Benchmarks on the four 6.12 kernels (paired boots); writes bench/results.md and plot
 	@bench/run.sh
 
 bench-7.3: tree tree-7.3 ## Benchmarks on stock73 and mainline (paired boots); writes bench/results-7.3.md
 	@WB_LINE=7.3 $(H)/kernel.sh stock73 test >/dev/null && WB_LINE=7.3 $(H)/kernel.sh mainline test >/dev/null
 	@WB_LINE=7.3 bench/run.sh
 
-selftest-workbench: tree ## Test the workbench itself (failing guest, hang, bad download, fault injection)
-	@for k in "stock test" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done
-	@$(H)/tools-build.sh msix-fault >/dev/null
-	@tests/workbench.sh
+##@ Other
 
-under-load: tree ## The kselftests RUNS times (10) on stock-debug and series-debug beside a kernel build
-	@for k in "stock debug" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done
-	@$(H)/selftests-build.sh >/dev/null
-	@tests/under-load.sh $(or $(RUNS),10)
-
-archive-check: setup ## git am PATCHES (default followup/) on every linux-source-6.12 the archive serves
-	@$(H)/archive-check.sh $(or $(PATCHES),followup)
+setup: ## Install build tools, sparse, ccache, busybox and QEMU 10 (idempotent)
+	@$(H)/setup.sh
 
 clean: ## Remove kernel outputs and VM runs (keeps the work tree and download)
 	rm -rf build/out build/vm build/logs
 	@[ ! -d build/arm64 ] || echo "build/arm64 (the arm64 guest root, made as root) is kept: remove it as root"
+
+help: ## List the targets, grouped by what they are for
+	@awk -F':.*## ' '/^##@ / { printf "\n%s:\n", substr($$0, 5) } /^[a-zA-Z0-9%_.-]+:.*## / { printf "  %-22s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
