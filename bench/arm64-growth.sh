@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Growth of the nvme's MSI-X vector set on arm64, stock 6.12 against the
-# follow-up (whose patches 10-11 let the GICv3 ITS allocate after enable):
+# follow-up. bench/arm64-growth.md is from follow-up v5, whose last two
+# patches let 6.12's GICv3 ITS allocate after enable; v6, the backport of
+# the mainline series, dropped them, so both kernels now report NORESIZE:
 # msix-bench's growth measure alone, to GROW_N vectors (512 by default),
 # "dynamic" (one SET_IRQS per new vector, where the kernel allows it) and
 # "legacy" (disable MSI-X and enable 0..n-1 again, what QEMU must do while

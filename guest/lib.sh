@@ -61,15 +61,16 @@ mount_tracefs() {
 # stock carries upstream's dynamic MSI-X, the series adds it to the
 # baseline, the follow-up keeps it, on x86, whose PCI/MSI domains all
 # support it. 6.12's GICv3 ITS does not (no MSI_FLAG_PCI_MSIX_ALLOC_DYN),
-# so on arm64 stock and the series must keep NORESIZE; the follow-up's
-# last patches let the ITS allocate after enable. 7.3's ITS allocates
-# after enable itself (stock73, mainline).
+# so on arm64 stock, the series and the follow-up (a backport of the
+# mainline series, which leaves the ITS to upstream's genirq/ITS rework)
+# must keep NORESIZE. 7.3's ITS allocates after enable itself (stock73,
+# mainline).
 kernel_dynamic() {
 	case $(uname -m),${WB_KERNEL_NAME:-} in
-	*,followup | *,stock73 | *,mainline) echo 1 ;;
+	*,stock73 | *,mainline)  echo 1 ;;
 	# any other kernel on arm64: 6.12's ITS, not dynamic
 	aarch64,*)               echo 0 ;;
-	*,stock | *,series)      echo 1 ;;
+	*,stock | *,series | *,followup) echo 1 ;;
 	esac
 }
 

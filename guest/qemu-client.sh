@@ -15,7 +15,7 @@
 #
 # Expectations follow the kernel's answer to GET_IRQ_INFO (QEMU's
 # "noresize" in vfio_msix_early_setup) and WB_KERNEL_NAME: stock, series
-# and followup must be dynamic (noresize 0: one SET_IRQS per new vector, MSI-X never
+# and followup must be dynamic on x86 (noresize 0: one SET_IRQS per new vector, MSI-X never
 # disabled), baseline must be static (noresize 1: every growth disables and
 # re-enables MSI-X with one more vector). Either way, after unmasking vector
 # v exactly vectors 0..v are live in /proc/interrupts.

@@ -103,8 +103,8 @@ doc_files() { grep -E '\.[ch]$' | grep -v '^tools/' || true; }
 
 # test builds vfio as modules, nomsi builds it in (configs/).
 per_patch_variants=(test nomsi)
-# A patch to a file that only arm64 compiles (the GICv3 ITS of the
-# follow-up) is also built, and sparse-checked, as the arm64 test kernel.
+# A patch to a file that only arm64 compiles (the GICv3 ITS patches of
+# follow-up v5 were such) is also built, and sparse-checked, as the arm64 test kernel.
 arm64_only() { grep -qE '^(drivers/irqchip/|arch/arm64/)'; }
 patch_variants() { # patch_variants COMMIT
 	echo "${per_patch_variants[@]}"

@@ -7,7 +7,7 @@
 # file with gcc -O2 -Wall -Wextra -Werror: lib*.c becomes a shared object
 # (for LD_PRELOAD) build/bin/lib*.so, anything else an executable
 # build/bin/NAME. A tool that includes "vfio_pci_device.h" is linked with
-# the vfio selftest library (VFIO_LIB_DIR, by default the followup
+# the vfio selftest library (VFIO_LIB_DIR, by default the series
 # branch's, see lib.sh), which is then always rebuilt: it may have changed.
 # With NAMEs, only those are built. Any other tool newer than its source
 # is kept.
