@@ -16,7 +16,12 @@
 # tools/testing/selftests/vfio as the 7.3 work tree has them at
 # SELFTESTS_REV (default: base, v7.3.4 as Debian ships it), built against
 # that commit's own uapi headers into build/selftests-7.3/vfio (arm64:
-# build/arm64/selftests-7.3). The project adds nothing to them.
+# build/arm64/selftests-7.3). The project adds nothing to them. TREE is
+# not used on this line ("-" holds its place); a SELFTESTS_REV other than
+# base is exported to a directory of its own, so that building the
+# project's MSI-X tests (SELFTESTS_REV=mainline-selftests, OUT
+# build/selftests-7.3-msix, for guest/msix-selftests.sh) leaves
+# mainline's build and its export alone.
 . "$(dirname "$0")/lib.sh"
 
 # link_targets REV: the files that REV's vfio selftests reach through
@@ -64,6 +69,7 @@ case $WB_LINE in
 7.3)
 	rev=${SELFTESTS_REV:-base}
 	tree=$WB_BUILD/selftests-src-7.3
+	[ "$rev" = base ] || tree=$tree-${rev//[^A-Za-z0-9._-]/_}
 	run_step "exporting $rev's selftests and uapi headers from $WB_TREE" \
 		"$WB_LOGS/selftests-src-7.3-$WB_ARCH.log" export_line_src "$rev" "$tree"
 	khdr=(KHDR_INCLUDES="-isystem $tree/hdr-$WB_ARCH/usr/include")
