@@ -40,7 +40,10 @@ repo=$tmp/repo
 git -C "$repo" checkout -q -b "$name" "origin/$name" 2>/dev/null ||
 	git -C "$repo" checkout -q -b "$name" "$(git_tree rev-parse "$name")"
 git -C "$repo" tag -f "$base" "$(git_tree rev-parse "$base")" >/dev/null
-git -C "$repo" config "branch.$name.description" "$(git_tree config "branch.$name.description")"
+# The cover's note that the repository's patches are unsigned is not for
+# the list: the mails are signed.
+git -C "$repo" config "branch.$name.description" \
+	"$(git_tree config "branch.$name.description" | sed '/^These patches carry no Signed-off-by/,/^$/d')"
 # Every commit re-authored and signed by the signer, its message unchanged.
 GIT_AUTHOR_NAME=$signer GIT_AUTHOR_EMAIL=$email GIT_COMMITTER_NAME=$signer GIT_COMMITTER_EMAIL=$email \
 	git -C "$repo" rebase -q --exec 'git commit -q --amend --no-edit --reset-author -s' "$base" >/dev/null ||
