@@ -4,16 +4,16 @@
 # follow-up, a backport of the mainline series, leaves it so: arm64 gets
 # dynamic MSI-X with 7.3, or with a backport of upstream's genirq/ITS
 # rework. So on every 6.12 kernel here vfio-pci must report NORESIZE for
-# MSI-X, and a VMM grows a vector set the way QEMU does there: disable
-# MSI-X, enable vectors 0..n-1 in one SET_IRQS. This script proves that
-# path, as stock 6.12 has it:
+# MSI-X, and QEMU grows a vector set by disabling MSI-X and enabling
+# vectors 0..n-1 again. This script proves that path:
 #  - NORESIZE is set (vfio_pci_irq_test's info_noresize, expecting it);
-#  - build/bin/msix-bench (igb, vector 0 firing with a handshake) grows
-#    1 -> 10 -> 1 vectors that way, ROUNDS rounds, and then swaps vector
-#    0's eventfd while it fires: every SET_IRQS succeeds, the legacy
-#    growth loses what the disable window loses on stock (reported, not
-#    judged: the compare is with stock's run of this script), and the
-#    swaps lose none (a kept irq, where stock frees and requests it);
+#  - QEMU 10 assigning the igb (guest/qemu-client.sh, run whole) unmasks
+#    its 10 vectors one at a time, disabling and re-enabling MSI-X for
+#    each, and every vector it enabled works as that script checks;
+#  - build/bin/msix-bench swaps vector 0's eventfd SWAPS times, and sets
+#    the same one again SWAPS times, while the igb fires vector 0 with a
+#    handshake: none lost (the follow-up keeps the irq requested, where
+#    stock frees and requests it and may lose one);
 #  - each enable creates an ITS device sized from the table and each
 #    disable frees it: the ITS's own pr_debug()s (dynamic debug) say
 #    "ITT N entries" when it creates one (N the table size rounded up to
@@ -21,11 +21,14 @@
 #    enable left behind (it marks it shared, and never frees it): none;
 #  - PCI/MSI never replaces the MSI-X domain of a table whose size did not
 #    change (no "MSI-X domain size ... differs" warning).
+# Not here: firing while MSI-X is disabled and enabled again. Under TCG
+# that stalled a 6.12 arm64 guest: an LPI taken while its irq was being
+# freed went to handle_bad_irq(), which does not EOI it, and the GIC's
+# running priority then held back the timer (see the report of issue 24).
 # A kernel whose ITS allocates after enable (7.3) skips. The kernel log is
 # read, not cleared (guest/debug.sh reads it too).
 . "$WB_ROOT/guest/lib.sh"
 
-ROUNDS=${ITS_ROUNDS:-2}
 SWAPS=${ITS_SWAPS:-50}
 test=$WB_ROOT/build/selftests/vfio/vfio_pci_irq_test
 bench=$WB_ROOT/build/bin/msix-bench
@@ -59,30 +62,30 @@ rc=$?
 sed 's/^/# /' /tmp/its-noresize.log | grep -E 'ok |NORESIZE|Totals|ASSERT|SKIP' || true
 tap_check "MSI-X reports NORESIZE behind 6.12's ITS" test "$rc" -eq 0
 
-"$bench" -k "$WB_KERNEL_NAME" -R "$ROUNDS" -s "$SWAPS" - "$IGB_BDF" >/tmp/its-bench.log 2>&1
+"$WB_ROOT/guest/qemu-client.sh" >/tmp/its-qemu.log 2>&1
+rc=$?
+cycles=$(sed -n 's/^# disable\/re-enable cycles: \([0-9]*\) .*/\1/p' /tmp/its-qemu.log)
+grep -E '^not ok|disable/re-enable cycles' /tmp/its-qemu.log | sed 's/^/# qemu-client: /'
+tap_check "QEMU grew the igb's MSI-X one vector at a time by disabling and re-enabling it (guest/qemu-client.sh: exit $rc, ${cycles:-?} disable/re-enable cycles)" \
+	test "$rc" -eq 0 -a "${cycles:-0}" -gt 0
+
+"$bench" -k "$WB_KERNEL_NAME" -R 0 -s "$SWAPS" - "$IGB_BDF" >/tmp/its-bench.log 2>&1
 rc=$?
 echo "file $its -p" >"$ctl"
-sed 's/^/# /' /tmp/its-bench.log
+grep -E ',swap,|^#' /tmp/its-bench.log | sed 's/^/# msix-bench: /'
 val() { awk -F, -v m="$1" -v p="$2" -v s="$3" '$2 == m && $3 == p && $5 == s { print $6; exit }' /tmp/its-bench.log; }
-ops=$(val disrupt legacy set_irqs) rounds=$(val disrupt legacy rounds)
-fired=$(val disrupt legacy fired) lost=$(val disrupt legacy lost)
-dyn=$(val disrupt dynamic rounds)
 swap_fired=$(val swap swap fired) swap_lost=$(val swap swap lost)
-same_lost=$(val swap same lost)
-tap_check "QEMU's pattern: $ROUNDS rounds of MSI-X disabled and enabled with 1 -> 10 -> 1 vectors while vector 0 fires, every SET_IRQS succeeded ($rounds rounds, $ops calls; lost in the disable windows: ${lost:-?} of ${fired:-?}, as on stock)" \
-	test "$rc" -eq 0 -a "${rounds:-0}" -eq "$ROUNDS" -a -z "$dyn" -a -n "$lost" \
-	-a "$(grep -c 'SET_IRQS failed' /tmp/its-bench.log)" -eq 0
-tap_check "no interrupt lost while vector 0's eventfd was swapped $SWAPS times, or set again $SWAPS times, as it fired (lost ${swap_lost:-?} of ${swap_fired:-?}, and ${same_lost:-?})" \
-	test "${swap_lost:-1}" -eq 0 -a "${same_lost:-1}" -eq 0 -a "${swap_fired:-0}" -gt 0
+same_fired=$(val swap same fired) same_lost=$(val swap same lost)
+tap_check "no interrupt lost while vector 0's eventfd was swapped $SWAPS times, and set again $SWAPS times, as it fired (exit $rc; lost ${swap_lost:-?} of ${swap_fired:-?}, ${same_lost:-?} of ${same_fired:-?})" \
+	test "$rc" -eq 0 -a "${swap_lost:-1}" -eq 0 -a "${same_lost:-1}" -eq 0 -a "${swap_fired:-0}" -gt 0 -a "${same_fired:-0}" -gt 0
 
 created=$(log | grep -c "ITT $entries entries") others=$(log | grep 'ITT [0-9]* entries' | grep -vc "ITT $entries entries")
 reused=$(log | grep -c 'Reusing ITT')
 replaced=$(log | grep -c 'MSI-X domain size .* differs')
-log | grep -E 'ITT|Reusing|differs' | sed 's/^/# /' | sort | uniq -c | sed 's/^ */# /'
-# msix-bench enables MSI-X once before the rounds, once per call of the
-# rounds and at least once for the swaps.
-tap_check "each enable created an ITS device for $entries events, none of another size ($created for at least $((${ops:-0} + 2)) enables, $others of another size)" \
-	test "$created" -ge $((${ops:-0} + 2)) -a "$others" -eq 0
+log | grep -E 'ITT|Reusing|differs' | sed 's/^\[[^]]*\] *//' | sort | uniq -c | sed 's/^ */# /'
+# QEMU enables MSI-X at least once per cycle, msix-bench at least twice.
+tap_check "each enable created an ITS device for $entries events, none of another size ($created for at least $((${cycles:-0} + 2)) enables, $others of another size)" \
+	test "$created" -ge $((${cycles:-0} + 2)) -a "$others" -eq 0
 tap_check "each disable freed the ITS device: none found again and marked shared (Reusing ITT: $reused)" test "$reused" -eq 0
 tap_check "the MSI-X domain of a table that kept its size was never replaced ($replaced warnings)" test "$replaced" -eq 0
 tap_done
