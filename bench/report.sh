@@ -87,6 +87,26 @@ function first_targets(k, ref,   irqs, q) {
 		(q == "–" || q + 0 > 2) ? "not " : "", ++t, k, q, ref,
 		ratio(first[ref, "last", "median_s"], first[ref, "vector0", "median_s"]) > tap
 }
+# The targets every patched kernel K shares, as TAP lines: no event lost
+# on vector 0 while growing dynamically; with SLOPE, growth linear in N.
+function lost_target(k,   lost, fired) {
+	lost = get(k, "disrupt", "dynamic", 10, "lost"); fired = get(k, "disrupt", "dynamic", 10, "fired")
+	printf "%sok %d - %s: %s of %s events lost on vector 0 while growing with the dynamic pattern (target 0)\n",
+		(lost == "" || lost + 0 || !(fired + 0)) ? "not " : "", ++t, k, fmt(lost), fmt(fired) > tap
+}
+# A ratio target Q of the full run, described by DESC: met if PASS;
+# skipped, saying why, in a short run or where a kernel lacks the figure.
+function full_run_target(desc, q, pass, missing) {
+	if (short || q == "–")
+		printf "ok %d - %s # SKIP %s\n", ++t, desc, q == "–" ? missing : "asserted only in the full run" > tap
+	else
+		printf "%sok %d - %s\n", pass ? "" : "not ", ++t, desc > tap
+}
+function slope_target(k,   s) {
+	s = sl[k, "dynamic"]
+	printf "%sok %d - %s: growth linear in N, slope %s (target < 1.3)\n",
+		(s == "" || s >= 1.3) ? "not " : "", ++t, k, s == "" ? "–" : sprintf("%.2f", s) > tap
+}
 # Least-squares slope of log(time) against log(N) over N = 16, 32, ... and the top.
 function slope(k, p,   n, x, y, c, sx, sy, sxx, sxy, last, i, pts) {
 	c = sx = sy = sxx = sxy = 0
@@ -269,64 +289,42 @@ END {
 		for (j = 1; j <= 6; j++) printf "ok %d - series target %d # SKIP no series kernel\n", ++t, j > tap
 	} else {
 		printf "%sok %d - series: MSI-X resizable (no NORESIZE)\n", nores["series"] ? "not " : "", ++t > tap
-		lost = get("series", "disrupt", "dynamic", 10, "lost"); fired = get("series", "disrupt", "dynamic", 10, "fired")
-		printf "%sok %d - series: %s of %s events lost on vector 0 while growing with the dynamic pattern (target 0)\n",
-			(lost == "" || lost + 0 || !(fired + 0)) ? "not " : "", ++t, fmt(lost), fmt(fired) > tap
-		s = sl["series", "dynamic"]
-		printf "%sok %d - series: growth linear in N, slope %s (target < 1.3)\n",
-			(s == "" || s >= 1.3) ? "not " : "", ++t, s == "" ? "–" : sprintf("%.2f", s) > tap
+		lost_target("series")
+		slope_target("series")
 		# Asserted on the medians, which a host busy with other work can
 		# skew (the run waits for an idle host and records how busy it
 		# was); the fastest-run ratio is printed next to it.
 		qm = ratio(get("series", "growth", "dynamic", nstar, "total_s"), get("stock", "growth", "dynamic", nstar, "total_s"))
 		q = ratio(get("series", "growth", "dynamic", nstar, "min_s"), get("stock", "growth", "dynamic", nstar, "min_s"))
-		if (short || qm == "–")
-			printf "ok %d - growth series/stock ratio %s at N=%d, medians (target <= 1.05; fastest runs %s) # SKIP %s\n",
-				++t, qm, nstar, q, qm == "–" ? "no dynamic growth on series or stock" : "asserted only in the full run" > tap
-		else
-			printf "%sok %d - growth series/stock ratio %s at N=%d, medians (target <= 1.05; fastest runs %s)\n",
-				(qm + 0 > 1.05 ? "not " : ""), ++t, qm, nstar, q > tap
+		full_run_target(sprintf("growth series/stock ratio %s at N=%d, medians (target <= 1.05; fastest runs %s)", qm, nstar, q),
+			qm, qm + 0 <= 1.05, "no dynamic growth on series or stock")
 		first_targets("series", "stock")
 	}
 	if (!("followup" in incol)) {
 	} else if (!("followup" in ran)) {
 		for (j = 1; j <= 3; j++) printf "ok %d - followup target %d # SKIP no followup kernel\n", ++t, j > tap
 	} else {
-		lost = get("followup", "disrupt", "dynamic", 10, "lost"); fired = get("followup", "disrupt", "dynamic", 10, "fired")
-		printf "%sok %d - followup: %s of %s events lost on vector 0 while growing with the dynamic pattern (target 0)\n",
-			(lost == "" || lost + 0 || !(fired + 0)) ? "not " : "", ++t, fmt(lost), fmt(fired) > tap
+		lost_target("followup")
 		first_targets("followup", "stock")
 	}
-	# The mainline series on 7.3: the paths other
-	# drivers and user space use now stay at parity with v7.3.4.
+	# The mainline series on 7.3: the paths other drivers and user space
+	# use now stay at parity with v7.3.4.
 	if (!("mainline" in incol)) {
 	} else if (!("mainline" in ran)) {
 		for (j = 1; j <= 7; j++) printf "ok %d - mainline target %d # SKIP no mainline kernel\n", ++t, j > tap
 	} else {
 		printf "%sok %d - mainline: MSI-X resizable (no NORESIZE)\n", nores["mainline"] ? "not " : "", ++t > tap
-		lost = get("mainline", "disrupt", "dynamic", 10, "lost"); fired = get("mainline", "disrupt", "dynamic", 10, "fired")
-		printf "%sok %d - mainline: %s of %s events lost on vector 0 while growing with the dynamic pattern (target 0)\n",
-			(lost == "" || lost + 0 || !(fired + 0)) ? "not " : "", ++t, fmt(lost), fmt(fired) > tap
+		lost_target("mainline")
 		# The bulk pattern (0..N-1 in one call, as DPDK and older QEMU
 		# do) and enable/disable cycles, on medians of paired boots;
 		# asserted in the full run only (a short run boots once).
 		qm = ratio(get("mainline", "growth", "legacy", nstar, "total_s"), get(ref, "growth", "legacy", nstar, "total_s"))
-		if (short || qm == "–")
-			printf "ok %d - bulk pattern mainline/%s ratio %s growing to %d (target <= 1.02) # SKIP %s\n",
-				++t, ref, qm, nstar, qm == "–" ? "no legacy growth measured" : "asserted only in the full run" > tap
-		else
-			printf "%sok %d - bulk pattern mainline/%s ratio %s growing to %d (target <= 1.02)\n",
-				(qm + 0 > 1.02 ? "not " : ""), ++t, ref, qm, nstar > tap
+		full_run_target(sprintf("bulk pattern mainline/%s ratio %s growing to %d (target <= 1.02)", ref, qm, nstar),
+			qm, qm + 0 <= 1.02, "no legacy growth measured")
 		qm = ratio(cyc["mainline", "per_s"], cyc[ref, "per_s"])
-		if (short || qm == "–")
-			printf "ok %d - MSI-X enable/disable cycles mainline/%s ratio %s (target >= 0.98) # SKIP %s\n",
-				++t, ref, qm, qm == "–" ? "no cycles measured" : "asserted only in the full run" > tap
-		else
-			printf "%sok %d - MSI-X enable/disable cycles mainline/%s ratio %s (target >= 0.98)\n",
-				(qm + 0 < 0.98 ? "not " : ""), ++t, ref, qm > tap
-		s = sl["mainline", "dynamic"]
-		printf "%sok %d - mainline: growth linear in N, slope %s (target < 1.3)\n",
-			(s == "" || s >= 1.3) ? "not " : "", ++t, s == "" ? "–" : sprintf("%.2f", s) > tap
+		full_run_target(sprintf("MSI-X enable/disable cycles mainline/%s ratio %s (target >= 0.98)", ref, qm),
+			qm, qm + 0 >= 0.98, "no cycles measured")
+		slope_target("mainline")
 		first_targets("mainline", ref)
 	}
 	print "1.." t > tap
