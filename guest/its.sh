@@ -22,9 +22,12 @@
 #  - PCI/MSI never replaces the MSI-X domain of a table whose size did not
 #    change (no "MSI-X domain size ... differs" warning).
 # Not here: firing while MSI-X is disabled and enabled again. Under TCG
-# that stalled a 6.12 arm64 guest: an LPI taken while its irq was being
-# freed went to handle_bad_irq(), which does not EOI it, and the GIC's
-# running priority then held back the timer (see the report of issue 24).
+# that broke 6.12 arm64 guests now and then, with and without the
+# follow-up: an LPI in flight while its irq is freed once went to
+# handle_bad_irq(), which does not EOI it, and the guest stalled (the
+# GIC's running priority held back the timer); on stock it once oopsed
+# in irq_chip_eoi_parent() after "Unexpected interrupt". Code neither
+# kernel changes, and no test of the path QEMU takes.
 # A kernel whose ITS allocates after enable (7.3) skips. The kernel log is
 # read, not cleared (guest/debug.sh reads it too).
 . "$WB_ROOT/guest/lib.sh"
