@@ -5,10 +5,10 @@
 #
 # 6.12 line (guest/selftests.sh): TREE is a kernel source tree with
 # tools/testing/selftests/vfio. By default the tests come from the work
-# tree's followup branch: its selftest patches are the series' (same code)
-# plus the cases for what the follow-up adds, so one binary runs on every
-# kernel and the report compares them test by test. The binaries go to
-# OUT/vfio (default build/selftests; with WB_ARCH=arm64, cross-built into
+# tree's series branch (its patches 16-17; the follow-up carries none), so
+# one binary runs on every kernel and the report compares them test by
+# test. The binaries go to OUT/vfio (default build/selftests; with
+# WB_ARCH=arm64, cross-built into
 # build/arm64/selftests). Nothing kernel-side is built: the tests use the
 # host's uapi headers when TREE has no usr/include from 'make headers'.
 #
@@ -61,7 +61,7 @@ case $WB_LINE in
 	if [ -n "${1:-}" ]; then
 		tree=$(realpath "$1")
 	else
-		export_selftests_src || die "cannot export tools/ of the followup branch of $WB_TREE"
+		export_selftests_src || die "cannot export tools/ of the series branch of $WB_TREE"
 		tree=$WB_SELFTESTS_SRC
 	fi
 	out=${2:-$WB_ARCH_BUILD/selftests}
