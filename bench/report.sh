@@ -284,7 +284,7 @@ END {
 	print "TAP version 13" > tap
 	t = 0
 	if (!("series" in incol)) {
-		# Not this line's kernel: no lines, so the other line's numbering holds.
+		# Not a kernel of this line: no lines, so the numbering of the other line holds.
 	} else if (!("series" in ran)) {
 		for (j = 1; j <= 6; j++) printf "ok %d - series target %d # SKIP no series kernel\n", ++t, j > tap
 	} else {
