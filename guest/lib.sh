@@ -102,3 +102,32 @@ selftests_env() {
 	esac
 	echo "# kernel ${WB_KERNEL_NAME:-?} $(uname -r), VFIO_SELFTESTS_EXPECT_DYNAMIC=${VFIO_SELFTESTS_EXPECT_DYNAMIC:-unset}, VFIO_SELFTESTS_SWAP_LOSS_ALLOWED=${VFIO_SELFTESTS_SWAP_LOSS_ALLOWED:-unset}, VFIO_SELFTESTS_SCALE_VECTORS=${VFIO_SELFTESTS_SCALE_VECTORS:-unset}"
 }
+
+# run_selftest DEVICE BDF PROGRAM: kselftest PROGRAM of $bindir run on
+# BDF, as mainline's scripts/run.sh runs one: its TAP with DEVICE before
+# each case's name and its run time, or a line of its own when it gave no
+# result line. selftest_rc becomes 1 when it failed (an exit other than
+# 0 and KSFT_SKIP's 4).
+selftest_rc=0
+run_selftest() {
+	local dev=$1 bdf=$2 prog=$3 out t0 st why
+	out=$(mktemp)
+	echo "# $dev: $prog $bdf"
+	t0=$(date +%s)
+	"$bindir/$prog" "$bdf" >"$out" 2>&1
+	st=$?
+	sed -E "s/^((not )?ok [0-9]+ )/\\1$dev: /" "$out"
+	# A program that skips as a whole exits 4 (KSFT_SKIP), with its reason
+	# on a "1..0 # SKIP" line or, before any TAP, as its last line.
+	if ! grep -qE '^(not )?ok ' "$out"; then
+		if [ "$st" -eq 4 ]; then
+			why=$(sed -n 's/^1\.\.0 # SKIP //p' "$out" | head -n 1)
+			echo "ok - $dev: $prog # SKIP ${why:-$(tail -n 1 "$out")}"
+		else
+			echo "not ok - $dev: $prog exited $st with no result"
+		fi
+	fi
+	[ "$st" -eq 0 ] || [ "$st" -eq 4 ] || selftest_rc=1
+	echo "# $dev: $prog: exit $st, $(($(date +%s) - t0)) s"
+	rm -f "$out"
+}

@@ -28,36 +28,11 @@ echo Y >/sys/module/vfio_pci/parameters/enable_sriov || exit 2
 need_vfio "$IGB_BDF" && need_vfio "$NVME_BDF" && need_vfio "$SRIOV_PF" || exit 2
 echo "# kernel ${WB_KERNEL_NAME:-?} $(uname -r); programs from $bindir"
 
-# run_one DEVICE BDF PROGRAM: PROGRAM's TAP with DEVICE before each
-# case's name, then a line of its own when it gave no result line.
-rc=0
-run_one() {
-	local dev=$1 bdf=$2 prog=$3 out t0 st why
-	out=$(mktemp)
-	echo "# $dev: $prog $bdf"
-	t0=$(date +%s)
-	"$bindir/$prog" "$bdf" >"$out" 2>&1
-	st=$?
-	sed -E "s/^((not )?ok [0-9]+ )/\\1$dev: /" "$out"
-	# A program that skips as a whole exits 4 (KSFT_SKIP), with its reason
-	# on a "1..0 # SKIP" line or, before any TAP, as its last line.
-	if ! grep -qE '^(not )?ok ' "$out"; then
-		if [ "$st" -eq 4 ]; then
-			why=$(sed -n 's/^1\.\.0 # SKIP //p' "$out" | head -n 1)
-			echo "ok - $dev: $prog # SKIP ${why:-$(tail -n 1 "$out")}"
-		else
-			echo "not ok - $dev: $prog exited $st with no result"
-		fi
-	fi
-	[ "$st" -eq 0 ] || [ "$st" -eq 4 ] || rc=1
-	echo "# $dev: $prog: exit $st, $(($(date +%s) - t0)) s"
-	rm -f "$out"
-}
-
+# Each program: guest/lib.sh run_selftest.
 for prog in vfio_pci_device_test vfio_pci_device_init_perf_test vfio_iommufd_setup_test \
 	vfio_dma_mapping_test vfio_dma_mapping_mmio_test vfio_pci_driver_test; do
-	run_one igb "$IGB_BDF" "$prog"
-	run_one nvme "$NVME_BDF" "$prog"
+	run_selftest igb "$IGB_BDF" "$prog"
+	run_selftest nvme "$NVME_BDF" "$prog"
 done
-run_one nvme-pf "$SRIOV_PF" vfio_pci_sriov_uapi_test
-exit $rc
+run_selftest nvme-pf "$SRIOV_PF" vfio_pci_sriov_uapi_test
+exit $selftest_rc

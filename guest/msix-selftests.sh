@@ -1,8 +1,8 @@
 #!/bin/bash
 # The project's MSI-X kselftests, written as additions to mainline's
 # tools/testing/selftests/vfio (its libvfio, the igb driver), built on the
-# host from the 7.3 work tree's mainline-selftests branch by
-#   WB_LINE=7.3 SELFTESTS_REV=mainline-selftests \
+# host from the 7.3 work tree's mainline branch (mainline/vfio patches 7-11) by
+#   WB_LINE=7.3 SELFTESTS_REV=mainline \
 #       harness/selftests-build.sh - build/selftests-7.3-msix
 # and run here as mainline's scripts/run.sh runs a program: the BDF as the
 # last argument.
@@ -24,31 +24,8 @@ load_vfio || exit 2
 need_vfio "$IGB_BDF" && need_vfio "$NVME_BDF" || exit 2
 echo "# kernel ${WB_KERNEL_NAME:-?} $(uname -r); programs from $bindir: $(echo $progs)"
 
-rc=0
-# run_one DEVICE BDF PROGRAM: PROGRAM's TAP with DEVICE before each case's
-# name and its run time, or one line of its own when it gave no result.
-run_one() {
-	local dev=$1 bdf=$2 prog=$3 out t0 st
-	out=$(mktemp)
-	echo "# $dev: $prog $bdf"
-	t0=$(date +%s)
-	"$bindir/$prog" "$bdf" >"$out" 2>&1
-	st=$?
-	sed -E "s/^((not )?ok [0-9]+ )/\\1$dev: /" "$out"
-	if ! grep -qE '^(not )?ok ' "$out"; then
-		if [ "$st" -eq 4 ]; then
-			echo "ok - $dev: $prog # SKIP $(tail -n 1 "$out")"
-		else
-			echo "not ok - $dev: $prog exited $st with no result"
-		fi
-	fi
-	[ "$st" -eq 0 ] || [ "$st" -eq 4 ] || rc=1
-	echo "# $dev: $prog: exit $st, $(($(date +%s) - t0)) s"
-	rm -f "$out"
-}
-
 for prog in $progs; do
-	run_one igb "$IGB_BDF" "$prog"
-	run_one nvme "$NVME_BDF" "$prog"
+	run_selftest igb "$IGB_BDF" "$prog"
+	run_selftest nvme "$NVME_BDF" "$prog"
 done
-exit $rc
+exit $selftest_rc

@@ -19,7 +19,7 @@
 # build/arm64/selftests-7.3). The project adds nothing to them. TREE is
 # not used on this line ("-" holds its place); a SELFTESTS_REV other than
 # base is exported to a directory of its own, so that building the
-# project's MSI-X tests (SELFTESTS_REV=mainline-selftests, OUT
+# project's MSI-X tests (SELFTESTS_REV=mainline, OUT
 # build/selftests-7.3-msix, for guest/msix-selftests.sh) leaves
 # mainline's build and its export alone.
 . "$(dirname "$0")/lib.sh"
