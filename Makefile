@@ -13,7 +13,7 @@ VARIANTS := test debug nomsi
 demo: tree ## Main job: build the patched kernel, boot it, show dynamic MSI-X at work
 	@$(H)/demo.sh
 
-check: tree tree-7.3 ## Run every test: workbench, hygiene, selftests and QEMU client, x86 and arm64 (SERIES=series|followup|mainline: one series alone; HYGIENE=all: the series' hygiene too)
+check: tree tree-7.3 ## Run every test: workbench, hygiene, selftests and QEMU client, x86 and arm64 (SERIES=series|followup|mainline: one series alone; HYGIENE=all: hygiene even where its record holds)
 	@$(if $(filter mainline,$(SERIES)),WB_LINE=7.3) CHECK_SERIES=$(SERIES) tests/run.sh
 
 ##@ Test one series or one part
