@@ -24,7 +24,13 @@ FNR == 1 && FILENAME != ARGV[1] {
 }
 # A kselftest explains a failure in the "# file:line:..." lines before it.
 /^# / && $0 ~ /^# [^ ]+\.c:[0-9]+:/ { if (ndiag < 2) diag[++ndiag] = $0; next }
-FILENAME == ARGV[1] { if ($0 !~ /^#/ && NF >= 2) { xk[++nx] = $1; xp[nx] = $2; xwhy[nx] = $3 } next }
+FILENAME == ARGV[1] {
+	if ($0 !~ /^#/ && NF >= 2) {
+		xk[++nx] = $1; xp[nx] = $2; xwhy[nx] = $3
+		xmay[nx] = sub(/\?$/, "", xk[nx])
+	}
+	next
+}
 /^(not )?ok / {
 	line = $0
 	ok = (line !~ /^not /)
@@ -35,6 +41,7 @@ FILENAME == ARGV[1] { if ($0 !~ /^#/ && NF >= 2) { xk[++nx] = $1; xp[nx] = $2; x
 	for (i = 1; i <= nx; i++)
 		if (xk[i] == kernel && name ~ xp[i]) {
 			if (st == "FAIL") { st = "XFAIL"; notes[++nn] = kernel ": " name ": " xwhy[i] }
+			else if (st == "PASS" && xmay[i]) notes[++nn] = kernel ": " name ": passed this run (a race this kernel may lose; listed with ?)"
 			else if (st == "PASS") { st = "XPASS"; notes[++nn] = kernel ": " name ": passes, but is listed as an expected failure" }
 		}
 	why = (st == "FAIL" && ndiag) ? diag[1] (ndiag > 1 ? "\n      " diag[2] : "") : ""
