@@ -379,7 +379,32 @@ format_series() {
 	git -C "$repo" -c user.name="$name" -c user.email="$email" format-patch -q \
 		--cover-letter --cover-from-description=subject --base="$base" \
 		--subject-prefix="$prefix" "${to[@]}" \
-		--no-signature --zero-commit -o "$out" "$base..$series"
+		--no-signature --zero-commit -o "$out" "$base..$series" || return 1
+	case $series in
+	mainline-*) cover_cc_trailers "$repo" "$base..$series" "$out/0000-cover-letter.patch" ;;
+	esac
+}
+
+# cover_cc_trailers REPO RANGE COVER: the people a patch of RANGE names in
+# a Cc: trailer (tglx on the swap, say) get the cover letter too: they are
+# added to COVER's Cc: header, which format-patch fills from --cc only.
+# stable@ is for the patch that names it, not the cover.
+cover_cc_trailers() {
+	local cc
+	cc=$(git -C "$1" log --format='%(trailers:key=Cc,valueonly)' "$2" |
+		grep -v -e '^$' -e 'stable@' | sort -u)
+	[ -n "$cc" ] || return 0
+	awk -v cc="$cc" '
+	BEGIN { n = split(cc, add, "\n") }
+	!done && /^Cc: / { incc = 1 }
+	incc && !/^(Cc: |    )/ {
+		for (i = 1; i <= n; i++)
+			if (index(hdr, add[i]) == 0) { blk[nb] = blk[nb] ","; blk[++nb] = "    " add[i] }
+		for (i = 1; i <= nb; i++) print blk[i]
+		incc = 0; done = 1
+	}
+	incc { blk[++nb] = $0; hdr = hdr $0; next }
+	{ print }' "$3" >"$3.new" && mv "$3.new" "$3"
 }
 
 # placeholder_identity NAME EMAIL: true when NAME <EMAIL> is not a
