@@ -5,7 +5,7 @@ KERNELS := stock baseline series followup
 VARIANTS := test debug nomsi
 
 .PHONY: help setup tree tree-7.3 check-7.3 export export-followup export-baseline export-mainline mail kernels demo check bench bench-7.3 \
-	hygiene vm selftest-workbench under-load archive-check clean
+	hygiene vm selftest-workbench under-load cold-check archive-check clean
 .DEFAULT_GOAL := help
 
 ##@ Run (the two README commands)
@@ -31,6 +31,9 @@ under-load: tree ## The kselftests RUNS times (10) on stock-debug and series-deb
 	@for k in "stock debug" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done
 	@$(H)/selftests-build.sh >/dev/null
 	@tests/under-load.sh $(or $(RUNS),10)
+
+cold-check: ## What CI costs on a new machine: .ci/run on a fresh clone with an empty ccache (idle machine; about 80 min)
+	@tests/cold-run.sh
 
 selftest-workbench: tree ## Test the workbench itself (failing guest, hang, bad download, fault injection)
 	@for k in "stock test" "series debug"; do $(H)/kernel.sh $$k >/dev/null || exit; done
