@@ -55,7 +55,7 @@ export_line_src() {
 		make -C "$dir" O="$dir/hdr-$WB_ARCH" ARCH="$karch" headers >/dev/null
 }
 
-khdr=()
+mkargs=()
 case $WB_LINE in
 6.12)
 	if [ -n "${1:-}" ]; then
@@ -72,7 +72,18 @@ case $WB_LINE in
 	[ "$rev" = base ] || tree=$tree-${rev//[^A-Za-z0-9._-]/_}
 	run_step "exporting $rev's selftests and uapi headers from $WB_TREE" \
 		"$WB_LOGS/selftests-src-7.3-$WB_ARCH.log" export_line_src "$rev" "$tree"
-	khdr=(KHDR_INCLUDES="-isystem $tree/hdr-$WB_ARCH/usr/include")
+	mkargs=(KHDR_INCLUDES="-isystem $tree/hdr-$WB_ARCH/usr/include")
+	# libvfio builds its x86-only drivers (ioat, dsa) unless ARCH says
+	# otherwise; it defaults to the host's.
+	[ "$WB_ARCH" = x86 ] || mkargs+=(ARCH="$WB_ARCH")
+	# libvfio links -luuid. The arm64 guest's root has the library but not
+	# the libuuid.so link, which only uuid-dev ships: give the linker one.
+	if [ "$WB_ARCH" = arm64 ]; then
+		sysroot=$("$WB_ROOT/harness/rootfs.sh") || die "no arm64 guest root to link against"
+		mkdir -p "$ARM64_BUILD/link"
+		ln -sfn "$sysroot/usr/lib/aarch64-linux-gnu/libuuid.so.1" "$ARM64_BUILD/link/libuuid.so"
+		export LDFLAGS="-L$ARM64_BUILD/link"
+	fi
 	out=${2:-$WB_ARCH_BUILD/selftests-7.3}
 	;;
 esac
@@ -83,6 +94,6 @@ out=$(realpath "$out")
 
 run_step "building vfio selftests from $tree into ${out#"$WB_ROOT"/}" \
 	"$WB_LOGS/selftests-build-$WB_LINE-$WB_ARCH.log" \
-	make -C "$tree/tools/testing/selftests" TARGETS=vfio BUILD="$out" "${khdr[@]}" \
+	make -C "$tree/tools/testing/selftests" TARGETS=vfio BUILD="$out" "${mkargs[@]}" \
 		CROSS_COMPILE="$WB_CROSS" -j"$WB_JOBS"
 ls "$out"/vfio/vfio_*_test >&2

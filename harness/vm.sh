@@ -92,7 +92,9 @@ arm64)
 	# authentication algorithm, which TCG emulates far faster than QARMA5.
 	sysroot=$("$WB_ROOT/harness/rootfs.sh")
 	[ -d "$sysroot$WB_ROOT" ] || as_root mkdir -p "$sysroot$WB_ROOT"
-	mkdir -p "$WB_ROOT/build/bin" "$WB_ROOT/build/selftests" "$ARM64_BUILD/bin" "$ARM64_BUILD/selftests"
+	for d in bin selftests selftests-7.3 selftests-7.3-msix; do
+		mkdir -p "$WB_ROOT/build/$d" "$ARM64_BUILD/$d"
+	done
 	qemu=(qemu-system-aarch64 -M virt,gic-version=3,its=on,iommu=smmuv3 -cpu "${VM_CPU:-max,pauth-impdef=on}"
 		"${common[@]}"
 		-append "console=ttyAMA0 $append wb.sysroot=$sysroot wb.archbuild=$ARM64_BUILD ${VM_APPEND:-}") ;;
