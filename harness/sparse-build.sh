@@ -14,6 +14,10 @@ SPARSE_VERSION=0.6.5~rc1-2
 SPARSE_ORIG=sparse_0.6.5~rc1.orig.tar.gz
 SPARSE_ORIG_SHA256=3ac8855ec7f3ab92f325be0f64347ccc2b10f8b4d7c2906783ee8e2bdab3f0de
 
+# Stripped, build ID included: its debug information names the directory
+# it was built in, and the build ID hashes that too. The hygiene records
+# hash the binary (hygiene_inputs in lib.sh), so an unstripped build
+# would never match a record made in another clone.
 bin=$(sparse_path 7.3)
 [ -x "$bin" ] && { echo "$bin"; exit 0; }
 
@@ -34,6 +38,7 @@ build_sparse() {
 		tar -xzf "$src/$SPARSE_ORIG" -C "$dir" --strip-components=1 &&
 		make -C "$dir" -j"$WB_JOBS" sparse HAVE_LLVM=no HAVE_GTK=no HAVE_LIBXML=no HAVE_SQLITE=no &&
 		install -D -m 755 "$dir/sparse" "$bin" &&
+		strip --strip-all -R .note.gnu.build-id "$bin" &&
 		rm -rf "$dir"
 }
 run_step "building sparse $SPARSE_VERSION from $SPARSE_SUITE's source package" \

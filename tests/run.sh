@@ -169,6 +169,10 @@ hygiene_record() {
 # in lib.sh: patches, base, work tree commits, configs, scripts, tool
 # versions), or always with HYGIENE=all or `make hygiene`. Either way the
 # series' kernels are built and tested below.
+# The 7.3 line's sparse is built, and its records hash it: build it first.
+if [[ $SERIES_NAMES == *mainline-* ]]; then
+	WB_LINE=7.3 "$WB_ROOT/harness/sparse-build.sh" >/dev/null || die "building the 7.3 line's sparse failed"
+fi
 for s in $SERIES_NAMES; do
 	name=hygiene
 	[ "$s" = series ] || name=hygiene-$s
