@@ -9,8 +9,11 @@
 # bench/swap-tail.md; the runs stay in build/bench/swap-tail/.
 . "$(dirname "$0")/../harness/lib.sh"
 
-B=$WB_BUILD/bench/swap-tail
-KERNELS=${SWAP_KERNELS:-stock series followup}
+case $WB_LINE in
+7.3) KERNELS=${SWAP_KERNELS:-stock73 mainline} SFX=-7.3 CMD="WB_LINE=7.3 " ;;
+*)   KERNELS=${SWAP_KERNELS:-stock series followup} SFX= CMD= ;;
+esac
+B=$WB_BUILD/bench/swap-tail$SFX
 BOOTS=${SWAP_BOOTS:-4}
 SWAPS=${SWAP_COUNT:-200}	# as in the full run
 MODES=("tcg,thread=single" "tcg")
@@ -44,7 +47,7 @@ done
 {
 	echo "# Eventfd swap latency: one TCG thread against a thread per vCPU"
 	echo
-	echo "\`bench/swap-tail.sh\`, $(date -u '+%Y-%m-%d'); $(qemu-system-x86_64 --version | head -n 1);"
+	echo "\`${CMD}bench/swap-tail.sh\`, $(date -u '+%Y-%m-%d'); $(qemu-system-x86_64 --version | head -n 1);"
 	echo "2 vCPUs, $(nproc) host CPUs. The short benchmark, $BOOTS boots per kernel"
 	echo "and mode, booted in turn (each boot of a kernel in one mode, then in"
 	echo "the other); each cell lists the boots' figures (µs, over $SWAPS swaps of"
@@ -75,5 +78,5 @@ done
 		done
 	done
 } >"$B/swap-tail.md"
-cp "$B/swap-tail.md" "$WB_ROOT/bench/swap-tail.md"
+cp "$B/swap-tail.md" "$WB_ROOT/bench/swap-tail$SFX.md"
 cat "$B/swap-tail.md"

@@ -20,7 +20,7 @@ trap 'rm -rf "$tmp"' EXIT
 kernel=${WB_SELFTEST_KERNEL:-stock}
 debug_kernel=${WB_SELFTEST_DEBUG_KERNEL:-series-debug}
 
-tap_plan 23
+tap_plan 24
 
 syntax_ok() {
 	local f
@@ -250,6 +250,34 @@ report_xpass() {
 		[ "$(tail -n 1 "$tmp/report-x.out")" = "1 passed, 1 failed, 0 skipped" ]
 }
 tap_check "an expected failure that passes fails the run, unless marked as a race" report_xpass
+
+# A mainline selftest case killed at its time limit runs again alone, and
+# so does each later case that failed while the killed one still held the
+# device, once that process has exited (a fake program: case b is killed
+# and leaves a process of the program behind for 3 s, c fails; alone, b
+# is killed again and c passes).
+killed_case_rerun() {
+	local fake=$tmp/bin/fake_kselftest out
+	mkdir -p "$tmp/bin"
+	cat >"$fake" <<'FAKE'
+#!/bin/bash
+case $1,$2 in
+-r,f.b) printf 'TAP version 13\n1..1\n# f.b: Test terminated by timeout\nnot ok 1 f.b\n'; exit 1 ;;
+-r,*)   printf 'TAP version 13\n1..1\nok 1 %s\n' "$2"; exit 0 ;;
+esac
+(sleep 3; :) &
+printf 'TAP version 13\n1..3\nok 1 f.a\n# f.b: Test terminated by timeout\nnot ok 2 f.b\nnot ok 3 f.c\n'
+exit 1
+FAKE
+	chmod +x "$fake"
+	out=$(bash -c '. "$WB_ROOT/guest/lib.sh"; bindir=$1; run_selftest igb 0000:00:02.0 fake_kselftest
+		echo "rc $selftest_rc"' _ "$tmp/bin" 2>&1)
+	[[ $out == *"ok 1 igb: f.a"* && $out == *"# waited "* &&
+		$out == *"# f.b was killed at its time limit: run again alone"* && $out == *"not ok 1 igb: f.b"* &&
+		$out == *"# f.c failed after f.b was killed"* && $out == *"ok 1 igb: f.c"* &&
+		$out != *"not ok 2"* && $out != *"not ok 3"* && $out == *"rc 1" ]]
+}
+tap_check "a mainline selftest case killed at its limit, and those failing after it, run again alone" killed_case_rerun
 
 # run_step returns when its command does, under errexit, though its
 # heartbeat fired: nothing of the heartbeat is left to hold a reader's
