@@ -4,7 +4,7 @@ H := harness
 KERNELS := stock baseline series followup
 VARIANTS := test debug nomsi
 
-.PHONY: help setup tree tree-7.3 check-7.3 check-more check-all export export-followup export-baseline export-mainline mail kernels demo check bench bench-7.3 \
+.PHONY: help setup tree tree-7.3 check-7.3 check-more check-all export export-followup export-baseline export-mainline mail kernels demo demo-7.3 check bench bench-7.3 \
 	hygiene vm selftest-workbench under-load cold-check archive-check clean
 .DEFAULT_GOAL := help
 
@@ -12,6 +12,9 @@ VARIANTS := test debug nomsi
 
 demo: tree ## Main job: build the patched kernel, boot it, show dynamic MSI-X at work
 	@$(H)/demo.sh
+
+demo-7.3: tree tree-7.3 ## The mainline series next to stock 7.3: a VF's MSI-X table resized under QEMU
+	@WB_LINE=7.3 $(H)/demo.sh
 
 check: tree tree-7.3 ## Run the tests CI runs: both lines' test kernels, the 7.3 debug kernel, hygiene, workbench (SERIES=series|followup|mainline: one series alone, every variant; HYGIENE=all: hygiene even where its record holds)
 	@CHECK_SERIES=$(SERIES) tests/run.sh
