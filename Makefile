@@ -13,9 +13,6 @@ VARIANTS := test debug nomsi
 demo: tree ## Main job: build the patched kernel, boot it, show dynamic MSI-X at work
 	@$(H)/demo.sh
 
-demo-7.3: tree tree-7.3 ## The mainline series next to stock 7.3: a VF's MSI-X table resized under QEMU
-	@WB_LINE=7.3 $(H)/demo.sh
-
 check: tree tree-7.3 ## Run the tests CI runs: both lines' test kernels, the 7.3 debug kernel, hygiene, workbench (SERIES=series|followup|mainline: one series alone, every variant; HYGIENE=all: hygiene even where its record holds)
 	@CHECK_SERIES=$(SERIES) tests/run.sh
 
@@ -29,6 +26,9 @@ check-all: tree tree-7.3 ## make check and make check-more in one run (six cold 
 
 check-7.3: ## The mainline series alone: make check SERIES=mainline
 	@$(MAKE) --no-print-directory check SERIES=mainline
+
+demo-7.3: tree tree-7.3 ## The mainline series next to stock 7.3: a VF's MSI-X table resized under QEMU
+	@WB_LINE=7.3 $(H)/demo.sh
 
 hygiene: tree tree-7.3 ## Every series, per patch: builds (W=1, vfio modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
 	@for s in series followup mainline-msi mainline-vfio; do $(H)/hygiene.sh $$s || exit; done
