@@ -1,7 +1,7 @@
 #!/bin/bash
 # The project's MSI-X kselftests, written as additions to mainline's
 # tools/testing/selftests/vfio (its libvfio, the igb driver), built on the
-# host from the 7.3 work tree's mainline branch (mainline/vfio patches 7-11) by
+# host from the 7.3 work tree's mainline branch (mainline/vfio patches 8-12) by
 #   WB_LINE=7.3 SELFTESTS_REV=mainline \
 #       harness/selftests-build.sh - build/selftests-7.3-msix
 # and run here as mainline's scripts/run.sh runs a program: the BDF as the

@@ -387,8 +387,9 @@ format_series() {
 
 # cover_cc_trailers REPO RANGE COVER: the people a patch of RANGE names in
 # a Cc: trailer (tglx on the swap, say) get the cover letter too: they are
-# added to COVER's Cc: header, which format-patch fills from --cc only.
-# stable@ is for the patch that names it, not the cover.
+# added to COVER's Cc: header, which format-patch fills from --cc only,
+# unless COVER's To: or Cc: names them already. stable@ is for the patch
+# that names it, not the cover.
 cover_cc_trailers() {
 	local cc
 	cc=$(git -C "$1" log --format='%(trailers:key=Cc,valueonly)' "$2" |
@@ -396,6 +397,9 @@ cover_cc_trailers() {
 	[ -n "$cc" ] || return 0
 	awk -v cc="$cc" '
 	BEGIN { n = split(cc, add, "\n") }
+	!done && /^To: / { into = 1 }
+	into && !/^(To: |    )/ { into = 0 }
+	into { hdr = hdr $0; print; next }
 	!done && /^Cc: / { incc = 1 }
 	incc && !/^(Cc: |    )/ {
 		for (i = 1; i <= n; i++)
