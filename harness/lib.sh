@@ -364,7 +364,9 @@ hygiene_current() {
 # patch files, the way the project keeps them: cover letter from the
 # branch description, base-commit of its base, the cover from the series'
 # author (not whoever runs it); a mainline series is addressed as
-# scripts/get_maintainer.pl says (series_recipients).
+# scripts/get_maintainer.pl says: the cover letter to everyone the series
+# touches (series_recipients), each patch to those of the files it
+# touches alone (patch_recipients).
 format_series() {
 	local repo=$1 out=$2 series=${3:-series} base name email prefix=PATCH
 	local -a to=()
@@ -381,8 +383,43 @@ format_series() {
 		--subject-prefix="$prefix" "${to[@]}" \
 		--no-signature --zero-commit -o "$out" "$base..$series" || return 1
 	case $series in
-	mainline-*) cover_cc_trailers "$repo" "$base..$series" "$out/0000-cover-letter.patch" ;;
+	mainline-*)
+		cover_cc_trailers "$repo" "$base..$series" "$out/0000-cover-letter.patch"
+		local p
+		for p in "$out"/[0-9][0-9][0-9][0-9]-*.patch; do
+			case $p in */0000-cover-letter.patch) continue ;; esac
+			patch_recipients "$repo" "$p" || return 1
+		done
+		;;
 	esac
+}
+
+# patch_recipients REPO PATCH: readdress PATCH (a file format_series
+# wrote) to what REPO's scripts/get_maintainer.pl says of PATCH alone:
+# its To: and Cc: headers are replaced, so that a selftest patch does not
+# go to the irq maintainer, say. The cover letter keeps the whole list.
+patch_recipients() {
+	local to cc
+	to=$(cd "$1" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --roles "$2" |
+		sed -E -n 's/^([^(]+) \((maintainer|supporter):.*$/\1/p')
+	cc=$(cd "$1" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --roles "$2" |
+		sed -E -n '/\((maintainer|supporter):/d; s/^([^(]+) \(.*$/\1/p')
+	awk -v to="$to" -v cc="$cc" '
+	function block(key, list,   n, i, a, out) {
+		n = split(list, a, "\n")
+		for (i = 1; i <= n; i++)
+			out = out (i == 1 ? key ": " : "    ") a[i] (i < n ? ",\n" : "")
+		return out
+	}
+	!hdrdone && /^(To|Cc): / { skip = 1; next }
+	skip && /^    / { next }
+	{ skip = 0 }
+	!hdrdone && /^$/ {
+		if (to != "") print block("To", to)
+		if (cc != "") print block("Cc", cc)
+		hdrdone = 1
+	}
+	{ print }' "$2" >"$2.new" && mv "$2.new" "$2"
 }
 
 # cover_cc_trailers REPO RANGE COVER: the people a patch of RANGE names in
