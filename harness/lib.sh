@@ -400,10 +400,12 @@ format_series() {
 # go to the irq maintainer, say. The cover letter keeps the whole list.
 patch_recipients() {
 	local to cc
+	# Sorted: get_maintainer.pl's order of equals varies from run to run
+	# (Perl's hash order), and the patch files must not.
 	to=$(cd "$1" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --roles "$2" |
-		sed -E -n 's/^([^(]+) \((maintainer|supporter):.*$/\1/p')
+		sed -E -n 's/^([^(]+) \((maintainer|supporter):.*$/\1/p' | LC_ALL=C sort -u)
 	cc=$(cd "$1" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --roles "$2" |
-		sed -E -n '/\((maintainer|supporter):/d; s/^([^(]+) \(.*$/\1/p')
+		sed -E -n '/\((maintainer|supporter):/d; s/^([^(]+) \(.*$/\1/p' | LC_ALL=C sort -u)
 	awk -v to="$to" -v cc="$cc" '
 	function block(key, list,   n, i, a, out) {
 		n = split(list, a, "\n")
@@ -474,6 +476,7 @@ series_recipients() {
 	diff=$(mktemp)
 	git -C "$repo" diff "$2" "$3" >"$diff"
 	(cd "$repo" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --roles "$diff") |
-		sed -E -n 's/^([^(]+) \((maintainer|supporter):.*$/--to=\1/p; t; s/^([^(]+) \(.*$/--cc=\1/p'
+		sed -E -n 's/^([^(]+) \((maintainer|supporter):.*$/--to=\1/p; t; s/^([^(]+) \(.*$/--cc=\1/p' |
+		LC_ALL=C sort -u
 	rm -f "$diff"
 }
