@@ -46,8 +46,11 @@ t_start=${WB_T0:-$(date +%s)}
 # its kernels, its line's stock ones (the baseline too for the series,
 # whose base it is) and its hygiene, in build/results-NAME.
 DEFAULT_KERNELS=(stock baseline series followup stock73 mainline mainline-debug)
-MORE_KERNELS=(stock-debug series-debug followup-debug stock73-debug
-	      stock-arm64 series-arm64 followup-arm64 stock73-arm64 mainline-arm64)
+# Kernels build in this order; the 7.3 ones come first in the second set,
+# as make check has usually built their neighbours, and the 7.3 tree is
+# then free for other work while the 6.12 ones build.
+MORE_KERNELS=(stock73-debug stock73-arm64 mainline-arm64 stock-debug
+	      series-debug followup-debug stock-arm64 series-arm64 followup-arm64)
 R=$WB_BUILD/results
 case ${CHECK_SET:-default} in
 default) KERNELS=("${DEFAULT_KERNELS[@]}") ;;
