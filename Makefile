@@ -41,7 +41,7 @@ under-load: tree ## The kselftests RUNS times (10) on stock-debug and series-deb
 	@$(H)/selftests-build.sh >/dev/null
 	@tests/under-load.sh $(or $(RUNS),10)
 
-cold-check: ## What CI costs on a new machine: .ci/run on a fresh clone with an empty ccache (idle machine; 76.5 min on 2026-12-07); DEMO=1: make demo first, as a newcomer runs them
+cold-check: ## What CI costs on a new machine: .ci/run on a fresh clone with an empty ccache (idle machine; README has the figures); DEMO=1: make demo first in the same clone, as a newcomer runs them
 	@COLD_DEMO=$(DEMO) tests/cold-run.sh
 
 selftest-workbench: tree ## Test the workbench itself (failing guest, hang, bad download, fault injection)
