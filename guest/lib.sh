@@ -164,8 +164,9 @@ rerun_after_kill() {
 	done <"$out"
 }
 
-# run_selftest DEVICE BDF PROGRAM: kselftest PROGRAM of $bindir run on
-# BDF, as mainline's scripts/run.sh runs one: its TAP with DEVICE before
+# run_selftest DEVICE BDF PROGRAM [ARG...]: kselftest PROGRAM of $bindir
+# run on BDF (with ARGs before it, e.g. -r FIXTURE.CASE for one case), as
+# mainline's scripts/run.sh runs one: its TAP with DEVICE before
 # each case's name and its run time, or a line of its own when it gave no
 # result line. selftest_rc becomes 1 when it failed (an exit other than
 # 0 and KSFT_SKIP's 4).
@@ -184,7 +185,7 @@ run_selftest() {
 	out=$(mktemp) one=$(mktemp)
 	echo "# $dev: $prog $bdf"
 	t0=$(date +%s)
-	"$bindir/$prog" "$bdf" >"$out" 2>&1
+	"$bindir/$prog" "${@:4}" "$bdf" >"$out" 2>&1
 	st=$?
 	killed=$(sed -n 's/^# \(.*\): Test terminated by timeout$/\1/p' "$out" | head -n 1)
 	[ -z "$killed" ] || rerun_after_kill "$killed" >"$out.new"

@@ -31,4 +31,10 @@ for prog in $progs; do
 	run_selftest igb "$IGB_BDF" "$prog"
 	run_selftest nvme "$NVME_BDF" "$prog"
 done
+# The growth a host in use gets, without VFIO_SELFTESTS_MSIX_GROW_ALL:
+# 64 of the nvme's 2048 vectors.
+if [ -x "$bindir/vfio_pci_msix_test" ]; then
+	VFIO_SELFTESTS_MSIX_GROW_ALL= run_selftest nvme-grow64 "$NVME_BDF" vfio_pci_msix_test \
+		-r vfio_pci_msix_test.grow_one_at_a_time
+fi
 exit $selftest_rc
