@@ -24,8 +24,8 @@ say "cold run of $(git -C "$D/repo" log -1 --format='%h %s') in $D (log: $D/run.
 if [ "${COLD_DEMO:-0}" = 1 ]; then
 	t0=$(date +%s)
 	(cd "$D/repo" && CCACHE_DIR="$D/ccache" make demo </dev/null) >"$D/demo.log" 2>&1
-	rc=$?
-	echo "make demo: exit $rc after $(($(date +%s) - t0))s (log: $D/demo.log)"
+	demo_rc=$?
+	echo "make demo: exit $demo_rc after $(($(date +%s) - t0))s (log: $D/demo.log)"
 	grep -E '^==> (building .*: done in|extracting .*work tree: done in)' "$D/demo.log" |
 		sed -E 's/ \([0-9a-f]{7} [^)]*\)//; s/ \(log: [^)]*\)//'
 fi
@@ -38,4 +38,6 @@ echo "exit $rc after ${t}s ($((t / 60)) min)"
 grep -E '^==> (building .*: done in|extracting .*work tree: done in|archive check took|bench .*took)' "$D/run.log" |
 	sed -E 's/ \([0-9a-f]{7} [^)]*\)//; s/ \(log: [^)]*\)//'
 grep -E '^[0-9]+ passed, [0-9]+ failed' "$D/run.log" | tail -n 1
+# A failed demo fails the sequence, whatever .ci/run did after it.
+[ "${demo_rc:-0}" = 0 ] || exit "$demo_rc"
 exit "$rc"
