@@ -315,7 +315,7 @@ cover_text() {
 # Each series' revision, as posted: bump it, and add a "Changes since"
 # entry to its cover letter, whenever a patch changes.
 SERIES_REVISION=8
-FOLLOWUP_REVISION=8
+FOLLOWUP_REVISION=9
 MAINLINE_MSI_REVISION=1
 MAINLINE_VFIO_REVISION=1
 series_revision() {
