@@ -31,7 +31,7 @@ demo-7.3: tree tree-7.3 ## The mainline series next to stock 7.3: a VF's MSI-X t
 	@WB_LINE=7.3 $(H)/demo.sh
 
 hygiene: tree tree-7.3 ## Every series, per patch: builds (W=1, vfio modular, PCI_MSI=n), sparse, checkpatch, kernel-doc
-	@for s in series followup mainline-msi mainline-vfio; do $(H)/hygiene.sh $$s || exit; done
+	@for s in series followup mainline-msi mainline-vfio mainline-rfc; do $(H)/hygiene.sh $$s || exit; done
 
 archive-check: setup ## git am PATCHES (default followup/) on every linux-source-6.12 the archive serves
 	@$(H)/archive-check.sh $(or $(PATCHES),followup)
@@ -54,7 +54,7 @@ selftest-workbench: tree ## Test the workbench itself (failing guest, hang, bad 
 tree: setup ## Fetch and verify the base; build build/linux: base, baseline, series, followup
 	@$(H)/base.sh tree
 
-tree-7.3: setup ## Fetch and verify the 7.3 base; build build/linux-7.3: base, mainline-msi, mainline-vfio, mainline
+tree-7.3: setup ## Fetch and verify the 7.3 base; build build/linux-7.3: base, mainline-msi, mainline-vfio, mainline-rfc, mainline
 	@WB_LINE=7.3 $(H)/base.sh tree
 
 kernel-%: ## Build one kernel: kernel-NAME[-VARIANT], e.g. kernel-series-debug, kernel-stock73
@@ -75,8 +75,8 @@ export-followup: ## Export the work tree's followup commits into followup/ (cove
 export-baseline: ## Export the work tree's baseline commit into base/
 	@$(H)/export.sh baseline
 
-export-mainline: ## Export the 7.3 tree's mainline-msi and mainline-vfio commits into mainline/
-	@$(H)/export.sh mainline-msi && $(H)/export.sh mainline-vfio
+export-mainline: ## Export the 7.3 tree's mainline-msi, mainline-vfio and mainline-rfc commits into mainline/
+	@$(H)/export.sh mainline-msi && $(H)/export.sh mainline-vfio && $(H)/export.sh mainline-rfc
 
 mail: ## The mails that post series NAME (mainline-vfio, mainline-msi, ...), signed by whoever runs this
 	@$(H)/mail.sh $(or $(NAME),mainline-vfio)

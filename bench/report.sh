@@ -302,10 +302,10 @@ END {
 	}
 	if (!("followup" in incol)) {
 	} else if (!("followup" in ran)) {
-		for (j = 1; j <= 3; j++) printf "ok %d - followup target %d # SKIP no followup kernel\n", ++t, j > tap
+		printf "ok %d - followup target 1 # SKIP no followup kernel\n", ++t > tap
 	} else {
+		# The first-enable change is an RFC on 7.3, not backported.
 		lost_target("followup")
-		first_targets("followup", "stock")
 	}
 	# The mainline series on 7.3: the paths other drivers and user space
 	# use now stay at parity with v7.3.4.

@@ -3,8 +3,8 @@
 #   export.sh [series]   baseline..series -> series/ (cover letter kept)
 #   export.sh followup   base..followup   -> followup/ (cover letter kept)
 #   export.sh baseline   base..baseline   -> base/
-#   export.sh mainline-msi | mainline-vfio   base..NAME of the 7.3 tree ->
-#                        mainline/pci-msi/, mainline/vfio/
+#   export.sh mainline-msi | mainline-vfio | mainline-rfc   SERIES_BASE..NAME
+#                        of the 7.3 tree -> mainline/pci-msi/, vfio/, vfio-rfc/
 # A cover letter's text comes from its branch's description, which
 # base.sh fills from NAME/0000-cover-letter.patch; edit either.
 . "$(dirname "$0")/lib.sh"

@@ -3,7 +3,8 @@
 #
 #   hygiene.sh [NAME]   NAME: series (default, on the baseline), followup
 #                       (on stock), mainline-msi or mainline-vfio (on
-#                       v7.3.4); see series_base in lib.sh
+#                       v7.3.4), mainline-rfc (on mainline-vfio); see
+#                       series_base in lib.sh
 #
 #  - the series applies with git am to a freshly extracted base (+ the
 #    baseline for the series), and format-patch regenerates every file of
@@ -67,20 +68,24 @@ onto="base"
 fresh_apply() {
 	local fresh=$H/fresh
 	extract_base "$fresh" || return 1
-	if [ "$base" = baseline ]; then
-		am_fixed "$fresh" $(baseline_patches) && git -C "$fresh" tag baseline || return 1
-	fi
+	case $base in
+	base) ;;
+	baseline) am_fixed "$fresh" $(baseline_patches) && git -C "$fresh" tag baseline || return 1 ;;
+	# A series on top of another: that one's patches first.
+	*) git -C "$fresh" checkout -q -b "$base" &&
+	   am_fixed "$fresh" $(series_patches "$(series_dir "$base")") || return 1 ;;
+	esac
 	git -C "$fresh" checkout -q -b "$series" &&
 	am_fixed "$fresh" $(series_patches "$sdir") &&
 	[ "$(git -C "$fresh" rev-parse 'base^{tree}')" = "$(git_tree rev-parse 'base^{tree}')" ] &&
-	[ "$(git -C "$fresh" rev-parse "$base")" = "$(git_tree rev-parse "$base")" ]
+	[ "$(git -C "$fresh" rev-parse "$base^{tree}")" = "$(git_tree rev-parse "$base^{tree}")" ]
 }
 roundtrip() {
 	local fresh=$H/fresh regen=$H/regen f
 	git -C "$fresh" config "branch.$series.description" "$(cover_text "$sdir/0000-cover-letter.patch")"
 	format_series "$fresh" "$regen" "$series" || return 1
-	grep -q "^base-commit: $(git -C "$fresh" rev-parse "$base")$" "$regen/0000-cover-letter.patch" || {
-		echo "regenerated cover letter has no base-commit of $base"; return 1; }
+	grep -q "^base-commit: $(git -C "$fresh" rev-parse "$(posting_base "$series")")$" "$regen/0000-cover-letter.patch" || {
+		echo "regenerated cover letter has no base-commit of $(posting_base "$series")"; return 1; }
 	for f in "$sdir"/*.patch; do
 		diff -u -I '^Date: ' "$f" "$regen/$(basename "$f")" || return 1
 	done

@@ -131,17 +131,28 @@ esac
 # line's work tree, and applies with git am to its base. On 6.12: the
 # series to the baseline, the follow-up to stock (tag base). On 7.3, the
 # mainline series, posted by tree: mainline-msi (PCI/MSI) and
-# mainline-vfio (vfio), each on v7.3.4 (tag base); the mainline kernel
-# carries both.
+# mainline-vfio (vfio), each on v7.3.4 (tag base), and mainline-rfc, an
+# RFC on top of mainline-vfio that the vfio series does not need; the
+# mainline kernel carries all three.
 case $WB_LINE in
 6.12) SERIES_NAMES="series followup" ;;
-7.3)  SERIES_NAMES="mainline-msi mainline-vfio" ;;
+7.3)  SERIES_NAMES="mainline-msi mainline-vfio mainline-rfc" ;;
 esac
 series_base() {
 	case $1 in
 	series)   echo baseline ;;
 	followup | mainline-msi | mainline-vfio) echo base ;;
+	mainline-rfc) echo mainline-vfio ;;
 	*)        die "unknown series '$1' ($SERIES_NAMES)" ;;
+	esac
+}
+# posting_base NAME: the commit NAME's cover letter names as its
+# base-commit: its base, or for a series on top of another unmerged one,
+# that one's base, with the patches below it as prerequisite-patch-id.
+posting_base() {
+	case $1 in
+	mainline-rfc) series_base mainline-vfio ;;
+	*)            series_base "$1" ;;
 	esac
 }
 # series_dir NAME: where series NAME's patch files are.
@@ -149,6 +160,7 @@ series_dir() {
 	case $1 in
 	mainline-msi)  echo "$WB_ROOT/mainline/pci-msi" ;;
 	mainline-vfio) echo "$WB_ROOT/mainline/vfio" ;;
+	mainline-rfc)  echo "$WB_ROOT/mainline/vfio-rfc" ;;
 	*)             series_base "$1" >/dev/null && echo "$WB_ROOT/$1" ;;
 	esac
 }
@@ -318,12 +330,14 @@ SERIES_REVISION=8
 FOLLOWUP_REVISION=9
 MAINLINE_MSI_REVISION=1
 MAINLINE_VFIO_REVISION=1
+MAINLINE_RFC_REVISION=1
 series_revision() {
 	case $1 in
 	series)   echo "$SERIES_REVISION" ;;
 	followup) echo "$FOLLOWUP_REVISION" ;;
 	mainline-msi)  echo "$MAINLINE_MSI_REVISION" ;;
 	mainline-vfio) echo "$MAINLINE_VFIO_REVISION" ;;
+	mainline-rfc)  echo "$MAINLINE_RFC_REVISION" ;;
 	*)        die "unknown series '$1' ($SERIES_NAMES)" ;;
 	esac
 }
@@ -373,18 +387,21 @@ format_series() {
 	base=$(series_base "$series")
 	name=$(git -C "$repo" log -1 --format=%an "$series")
 	email=$(git -C "$repo" log -1 --format=%ae "$series")
+	[ "$series" = mainline-rfc ] && prefix="RFC PATCH"
 	# A first posting carries no revision.
-	[ "$(series_revision "$series")" = 1 ] || prefix="PATCH v$(series_revision "$series")"
+	[ "$(series_revision "$series")" = 1 ] || prefix="$prefix v$(series_revision "$series")"
 	case $series in
 	mainline-*) mapfile -t to < <(series_recipients "$repo" "$base" "$series") || return 1 ;;
 	esac
 	git -C "$repo" -c user.name="$name" -c user.email="$email" format-patch -q \
-		--cover-letter --cover-from-description=subject --base="$base" \
+		--cover-letter --cover-from-description=subject --base="$(posting_base "$series")" \
 		--subject-prefix="$prefix" "${to[@]}" \
 		--no-signature --zero-commit -o "$out" "$base..$series" || return 1
 	case $series in
 	mainline-*)
 		cover_cc_trailers "$repo" "$base..$series" "$out/0000-cover-letter.patch"
+		# The PCI/MSI pair depend on each other: both go to everyone.
+		[ "$series" = mainline-msi ] && return 0
 		local p
 		for p in "$out"/[0-9][0-9][0-9][0-9]-*.patch; do
 			case $p in */0000-cover-letter.patch) continue ;; esac

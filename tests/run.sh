@@ -87,7 +87,7 @@ has_kernel() {
 SERIES_NAMES=
 has_kernel 'series*' && SERIES_NAMES+=" series"
 has_kernel 'followup*' && SERIES_NAMES+=" followup"
-has_kernel 'mainline*' && SERIES_NAMES+=" mainline-msi mainline-vfio"
+has_kernel 'mainline*' && SERIES_NAMES+=" mainline-msi mainline-vfio mainline-rfc"
 rm -rf "$R"
 mkdir -p "$R"
 
