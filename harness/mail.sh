@@ -2,7 +2,8 @@
 # The mails that post a series, signed by whoever runs this:
 #
 #   mail.sh NAME [OUTDIR]    NAME: mainline-msi, mainline-vfio, series or
-#                            followup; OUTDIR: build/mail/NAME
+#                            followup (mainline-rfc, held back, with
+#                            POST_RFC=1); OUTDIR: build/mail/NAME
 #
 # The patches in the repository are unsigned (README, "Sign-off"): no
 # person signs for this project, and nothing here may invent one. A person
@@ -19,6 +20,9 @@ name=${1:?usage: mail.sh NAME [OUTDIR]}
 on_line_of_series "$name" "$0" "$@"
 out=${2:-$WB_BUILD/mail/$name}
 base=$(series_base "$name")
+# The vfio cover leaves the RFC out and asks whether anyone needs it.
+[ "$name" != mainline-rfc ] || [ "${POST_RFC:-0}" = 1 ] ||
+	die "mainline-rfc is held back (mainline/README.md): POST_RFC=1 once some user space needs it"
 
 if [ -n "${WB_SIGNOFF:-}" ]; then
 	signer=${WB_SIGNOFF% <*} email=${WB_SIGNOFF##*<} email=${email%>}
